@@ -1,0 +1,1 @@
+"""gradviz: a PyTorch-compatible autograd engine on NumPy that draws its own graphs."""
