@@ -1,0 +1,257 @@
+"""Tensor factories: tensor, zeros, ones, full, arange, linspace, eye, rand*, and their *_like forms."""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from . import _dtype as D
+from . import _random
+from .tensor import Tensor
+
+_FLOAT_REQUIRED = "Only Tensors of floating point and complex dtype can require gradients"
+
+
+def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(arr)
+    if requires_grad:
+        if not t._dtype.is_floating_point:
+            raise RuntimeError(_FLOAT_REQUIRED)
+        t._requires_grad = True
+    return t
+
+
+def _size(size: tuple) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    shape = tuple(int(s) for s in size)
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, shape))}]")
+    return shape
+
+
+def _np(dtype: Any, default: D.dtype = D.float32) -> np.dtype:
+    return (D.as_dtype(dtype) if dtype is not None else default).np
+
+
+def _infer(data: Any) -> np.ndarray:
+    """Python data -> array with torch's inference: floats give float32, ints int64, bools bool."""
+    if isinstance(data, np.ndarray):
+        D.from_numpy(data.dtype)  # rejects object and other unsupported dtypes
+        return np.array(data)
+    if isinstance(data, np.generic):
+        return np.array(data)
+    if isinstance(data, Tensor):
+        return data._data.copy()
+    flat = _flatten(data)
+    arr = np.array(flat if not isinstance(data, (list, tuple)) else data, dtype=None)
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if arr.dtype.kind == "f":
+        return arr.astype(D.default_float.np)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "c":
+        raise TypeError("complex tensors are not supported")
+    return arr
+
+
+def _flatten(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data.item()
+    if isinstance(data, (list, tuple)):
+        return [_flatten(x) for x in data]
+    return data
+
+
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays)."""
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+            "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+            UserWarning, stacklevel=2)
+    if isinstance(data, (list, tuple)):
+        data = _flatten(data)
+    arr = _infer(data)
+    if dtype is not None:
+        arr = arr.astype(D.as_dtype(dtype).np)
+    return _finish(np.ascontiguousarray(arr), requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    if isinstance(data, Tensor) and (dtype is None or D.as_dtype(dtype) is data._dtype):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or D.as_dtype(dtype).np == data.dtype):
+        return Tensor._wrap(data)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(arr: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``arr``."""
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
+    D.from_numpy(arr.dtype)
+    return Tensor._wrap(arr)
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.zeros(_size(size), dtype=_np(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.ones(_size(size), dtype=_np(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    # Zero-filled rather than uninitialised: a classroom should never see garbage values.
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    if dtype is None:
+        dtype = D.scalar_dtype(fill_value)
+    return _finish(np.full(_size((size,)), fill_value, dtype=_np(dtype)), requires_grad)
+
+
+def _like(t: Tensor, dtype: Any) -> tuple[tuple[int, ...], Any]:
+    return t._data.shape, (dtype if dtype is not None else t._dtype)
+
+
+def zeros_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(t, dtype)
+    return zeros(shape, dtype=dt, requires_grad=requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(t, dtype)
+    return ones(shape, dtype=dt, requires_grad=requires_grad)
+
+
+def empty_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(t, dtype)
+    return empty(shape, dtype=dt, requires_grad=requires_grad)
+
+
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(t, dtype)
+    return full(shape, fill_value, dtype=dt, requires_grad=requires_grad)
+
+
+def rand_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(t, dtype)
+    return rand(shape, dtype=dt, requires_grad=requires_grad)
+
+
+def randn_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(t, dtype)
+    return randn(shape, dtype=dt, requires_grad=requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    args = (start, end, step)
+    if dtype is None:
+        dtype = D.default_float if any(isinstance(a, float) for a in args) else D.int64
+    dt = D.as_dtype(dtype)
+    n = math.ceil((end - start) / step)
+    if n < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    # torch computes start + i*step in double (int64 for integers), then converts.
+    i = np.arange(n, dtype=np.float64 if dt.is_floating_point else np.int64)
+    return _finish((start + i * step).astype(dt.np), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = D.as_dtype(dtype) if dtype is not None else D.default_float
+    work = dt.np if dt.is_floating_point else np.float32
+    if steps == 1:
+        return _finish(np.full((1,), start, dtype=dt.np), requires_grad)
+    # torch fills the first half from start and the second half back from end, in the output type.
+    step = work.type((end - start) / (steps - 1))
+    i = np.arange(steps)
+    half = steps // 2
+    lo = work.type(start) + step * i.astype(work)
+    hi = work.type(end) - step * (steps - i - 1).astype(work)
+    out = np.where(i < half, lo, hi)
+    return _finish(out.astype(dt.np), requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    return _finish(np.eye(n, m if m is not None else n, dtype=_np(dtype)), requires_grad)
+
+
+def _gen(generator: Any) -> _random.Generator:
+    return generator if generator is not None else _random.default_generator
+
+
+def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """Uniform samples on [0, 1), bit-identical to torch after the same manual_seed."""
+    return _finish(_gen(generator).rand(_size(size), _np(dtype)), requires_grad)
+
+
+def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """Standard normal samples, bit-identical to torch after the same manual_seed."""
+    return _finish(_gen(generator).normal(_size(size), _np(dtype), 0.0, 1.0), requires_grad)
+
+
+def normal(mean: float, std: float, size: Any, *, generator: Any = None, dtype: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    return _finish(_gen(generator).normal(_size((size,)), _np(dtype), mean, std), requires_grad)
+
+
+def randint(low: int, high: Any = None, size: Any = None, *, generator: Any = None, dtype: Any = None,
+            device: Any = None, requires_grad: bool = False) -> Tensor:
+    if size is None:
+        low, high, size = 0, low, high
+    elif high is None or isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high if size is None else size
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    arr = _gen(generator).randint(low, high, _size((size,)), _np(dtype, D.int64))
+    return _finish(arr, requires_grad)
+
+
+def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    return _finish(_gen(generator).randperm(n, _np(dtype, D.int64)), requires_grad)
+
+
+def bernoulli(p: Tensor, *, generator: Any = None) -> Tensor:
+    return Tensor._wrap(_gen(generator).bernoulli_tensor(p._data).astype(p._data.dtype))
+
+
+def manual_seed(seed: int) -> _random.Generator:
+    """Seed the default generator; returns it, as torch does."""
+    return _random.default_generator.manual_seed(seed)
+
+
+def initial_seed() -> int:
+    return _random.default_generator.initial_seed()
+
+
+def seed() -> int:
+    return _random.default_generator.seed()
+
+
+def get_rng_state() -> Any:
+    return _random.default_generator.get_state()
+
+
+def set_rng_state(state: Any) -> None:
+    _random.default_generator.set_state(state)

@@ -1,0 +1,259 @@
+"""Graph nodes: the Function base every op derives from, and AccumulateGrad for leaves.
+
+A node is at once PyTorch's ``grad_fn`` and the op's ``ctx``: forward stores what
+backward needs on it, and it points at its inputs' nodes through ``next_functions``.
+Nodes never hold their output tensor strongly (only a weak reference), so a
+graph has no reference cycles and is freed as soon as its output is dropped.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import weakref
+from typing import Any, ClassVar
+
+import numpy as np
+
+from . import grad_mode
+
+_sequence = itertools.count()
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+def sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Undo broadcasting: sum ``grad`` down to ``shape``. The one place this happens."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1
+    )
+    out = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return out.reshape(shape)
+
+
+class _Saved:
+    """One saved array plus the version it had, so in-place changes are caught."""
+
+    __slots__ = ("array", "counter", "version", "tensor_ref")
+
+    def __init__(self, array: np.ndarray, tensor: Any) -> None:
+        self.array = array
+        self.counter = tensor._version_counter if tensor is not None else None
+        self.version = self.counter.value if tensor is not None else 0
+        self.tensor_ref = weakref.ref(tensor) if tensor is not None else None
+
+    def unpack(self) -> np.ndarray:
+        if self.counter is not None and self.counter.value != self.version:
+            raise RuntimeError(self._modified_message())
+        return self.array
+
+    def _modified_message(self) -> str:
+        t = self.tensor_ref() if self.tensor_ref is not None else None
+        kind = "torch." + _legacy_name(self.array.dtype)
+        shape = ", ".join(str(d) for d in self.array.shape)
+        which = ""
+        if t is not None and t.grad_fn is not None:
+            op = re.sub(r"Backward\d*$", "", type(t.grad_fn).__name__)
+            which = f", which is output 0 of {op}"
+        return (
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [{kind} [{shape}]]{which}, is at version {self.counter.value}; expected version "
+            f"{self.version} instead. Hint: enable anomaly detection to find the operation that failed to "
+            "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        )
+
+
+def _legacy_name(np_dtype: np.dtype) -> str:
+    from ._dtype import from_numpy
+
+    return from_numpy(np_dtype)._legacy
+
+
+class Node:
+    """Base of every grad_fn. ``next_functions`` holds one (node or None, 0) pair per input."""
+
+    __slots__ = (
+        "next_functions", "_seq", "_saved", "_freed", "_input_meta", "const_inputs",
+        "output_meta", "_out_ref", "_pre_hooks", "_retain_ref", "__weakref__", "__dict__",
+    )
+    label: ClassVar[str] = "?"
+    formula: ClassVar[str] = ""
+    saves_tensors: ClassVar[bool] = False
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def saved_freed(self) -> bool:
+        return self._freed
+
+    def output(self) -> Any:
+        """The tensor this node produced, while it is alive."""
+        ref = self._out_ref
+        return ref() if ref is not None else None
+
+    def saved_values(self) -> dict[str, np.ndarray]:
+        if self._freed or not self._saved:
+            return {}
+        names = getattr(self, "saved_names", ()) or tuple(f"saved{i}" for i in range(len(self._saved)))
+        return {n: s.array for n, s in zip(names, self._saved)}
+
+    def register_hook(self, fn: Any) -> Any:
+        raise NotImplementedError("hooks on grad_fn nodes are not supported; use Tensor.register_hook")
+
+    def _free(self) -> None:
+        self._freed = True
+        self._saved = ()
+
+    @property
+    def metadata(self) -> dict:
+        return self.__dict__.setdefault("_metadata", {})
+
+
+class Function(Node):
+    """An op: ``forward`` and ``backward`` work on NumPy arrays; ``apply`` wires up the graph.
+
+    Subclasses are named after the grad_fn PyTorch creates (``MulBackward0``) and give
+    ``label`` (graph text), ``formula`` (the local derivative, in words) and the math
+    as the first docstring line.
+    """
+
+    __slots__ = ()
+    registry: ClassVar[dict[str, type]] = {}
+    is_view: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if not cls.__name__.startswith("_"):
+            Function.registry[cls.__name__] = cls
+        # PyTorch's node classes live in `builtins`, so IPython shows `<MulBackward0 at 0x..>`.
+        cls.__module__ = "builtins"
+
+    # -- subclass interface -------------------------------------------------
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        raise NotImplementedError
+
+    def save_for_backward(self, *arrays: np.ndarray | None) -> None:
+        self._saved = arrays  # turned into _Saved records by apply, once it knows the owners
+
+    @property
+    def saved_tensors(self) -> tuple[np.ndarray, ...]:
+        if self._freed:
+            raise RuntimeError(SECOND_BACKWARD)
+        return tuple(s.unpack() if s is not None else None for s in self._saved)
+
+    # -- graph construction ----------------------------------------------------
+    @classmethod
+    def apply(cls, *inputs: Any, _cast: np.dtype | None = None, **params: Any) -> Any:
+        """Run forward on the inputs' arrays and, if any input needs grad, record the node.
+
+        ``_cast`` is the promoted dtype (PyTorch's rules, computed by the caller): inputs
+        are converted here, in one place, so no op deals with type promotion.
+        """
+        from .tensor import Tensor  # tensor imports this module; resolved at call time
+
+        ctx = object.__new__(cls)
+        ctx._saved = ()
+        if _cast is None:
+            arrays = [t._data for t in inputs]
+        else:
+            arrays = [t._data if t._data.dtype == _cast else t._data.astype(_cast) for t in inputs]
+        out = cls.forward(ctx, *arrays, **params)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)  # NumPy hands back scalars for 0-d results
+        if not grad_mode._state.enabled or not any(t._requires_grad for t in inputs):
+            result = Tensor._wrap(out)
+        else:
+            ctx._seq = next(_sequence)
+            ctx._freed = False
+            ctx._pre_hooks = None
+            ctx._retain_ref = None
+            ctx.next_functions = tuple(t._edge() for t in inputs)
+            ctx._input_meta = tuple((a.shape, a.dtype) for a in arrays)
+            ctx.const_inputs = tuple(
+                None if t._requires_grad else (t._scalar if t._scalar is not None else t._data) for t in inputs
+            )
+            result = Tensor._wrap(out, ctx)
+            if ctx._saved:
+                ctx._saved = tuple(_own(a, inputs, arrays, result) for a in ctx._saved)
+            ctx._out_ref = weakref.ref(result)
+            ctx.output_meta = (out.shape, result._dtype)
+        if cls.is_view:
+            # Views share storage and the version counter with their base, as in torch.
+            src = inputs[0]
+            result._version_counter = src._version_counter
+            result._base = src._base if src._base is not None else src
+        return result
+
+    # -- running backward ------------------------------------------------------
+    def _run_backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        if self._freed and self.saves_tensors:
+            raise RuntimeError(SECOND_BACKWARD)
+        with np.errstate(all="ignore"):  # IEEE results (inf, nan) propagate, as in torch
+            grads = type(self).backward(self, grad)
+        out = []
+        for g, (shape, dt), (fn, _) in zip(grads, self._input_meta, self.next_functions):
+            if g is None or fn is None:
+                out.append(None)
+                continue
+            g = np.asarray(g)
+            if g.shape != shape:
+                g = sum_to(g, shape)
+            if g.dtype != dt:
+                g = g.astype(dt)
+            out.append(g)
+        return tuple(out)
+
+
+
+def _own(array: np.ndarray | None, inputs: Any, arrays: list, result: Any) -> _Saved | None:
+    """Find which tensor a saved array belongs to, to track that tensor's version."""
+    if array is None:
+        return None
+    if array is result._data:
+        return _Saved(array, result)
+    for t, a in zip(inputs, arrays):
+        if array is a:
+            return _Saved(array, t if t._scalar is None else None)
+    return _Saved(array, None)  # a private intermediate: nobody else can modify it
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf: adds the arriving gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+    label = "AccumulateGrad"
+    formula = "leaf.grad += incoming gradient"
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+        self.next_functions = ()
+        self._seq = float("inf")  # torch runs AccumulateGrad as soon as it is ready
+        self._saved = ()
+        self._freed = False
+        self._pre_hooks = None
+        self._retain_ref = None
+        self.const_inputs = ()
+        self._out_ref = None
+        self.output_meta = (variable._data.shape, variable._dtype)
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def output(self) -> Any:
+        return self.variable
+
+
+AccumulateGrad.__module__ = "builtins"

@@ -1,0 +1,1127 @@
+"""Tensor: a NumPy array plus what autograd needs (requires_grad, grad_fn, grad, version)."""
+from __future__ import annotations
+
+import numbers
+import warnings
+import weakref
+from typing import Any
+
+import numpy as np
+
+from . import _dtype as D
+from . import grad_mode
+from ._size import Size
+from .function import AccumulateGrad
+
+_NUMBER = (bool, int, float, np.bool_, np.number)
+
+
+class _Version:
+    """Counts in-place writes; shared by a tensor, its views and its detach() results."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+class device:
+    """Only the CPU exists here; prints like torch.device('cpu')."""
+
+    type = "cpu"
+    index = None
+
+    def __init__(self, spec: str = "cpu") -> None:
+        if str(spec) != "cpu":
+            raise RuntimeError(f"gradviz runs on the CPU only, not on '{spec}'")
+
+    def __repr__(self) -> str:
+        return "device(type='cpu')"
+
+    def __str__(self) -> str:
+        return "cpu"
+
+    def __eq__(self, other: object) -> bool:
+        return str(other) == "cpu"
+
+    __hash__ = object.__hash__
+
+
+_CPU = device()
+
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
+    "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
+    "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor "
+    "by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
+    "for more information. (Triggered internally at "
+    "/__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)"
+)
+_SHORT = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+          "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it."""
+
+    __slots__ = (
+        "_data", "_dtype", "_requires_grad", "grad_fn", "_grad", "_version_counter",
+        "_grad_acc", "_hooks", "_retains_grad", "_base", "_scalar", "__weakref__",
+    )
+    __array_priority__ = 1000
+    __array_ufunc__ = None  # ndarray (op) Tensor defers to our reflected methods
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Tensor":
+        # torch.Tensor(2, 3) builds an uninitialised float tensor; torch.Tensor([1, 2]) copies data.
+        if cls is Tensor and args and not all(isinstance(a, int) for a in args):
+            from .creation import tensor
+
+            return tensor(args[0], dtype=D.float32)
+        t = object.__new__(cls)
+        Tensor._init(t, np.zeros(tuple(args), dtype=np.float32))
+        return t
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    @staticmethod
+    def _init(t: "Tensor", data: np.ndarray, grad_fn: Any = None) -> None:
+        t._data = data
+        t._dtype = D._BY_NP[data.dtype]
+        t._requires_grad = grad_fn is not None
+        t.grad_fn = grad_fn
+        t._grad = None
+        t._version_counter = _Version()
+        t._grad_acc = None
+        t._hooks = None
+        t._retains_grad = False
+        t._base = None
+        t._scalar = None
+
+    @classmethod
+    def _wrap(cls, data: np.ndarray, grad_fn: Any = None) -> "Tensor":
+        """A tensor over ``data`` (no copy), the engine's only constructor."""
+        t = object.__new__(Tensor)
+        Tensor._init(t, data if type(data) is np.ndarray else np.asarray(data), grad_fn)
+        return t
+
+    # -- autograd plumbing ---------------------------------------------------------------
+    def _edge(self) -> tuple[Any, int]:
+        if self.grad_fn is not None:
+            return (self.grad_fn, 0)
+        if self._requires_grad:
+            return (self._accumulator(), 0)
+        return (None, 0)
+
+    def _accumulator(self) -> AccumulateGrad:
+        # Weakly cached: one AccumulateGrad per leaf while some graph uses it, as in torch.
+        acc = self._grad_acc() if self._grad_acc is not None else None
+        if acc is None:
+            acc = AccumulateGrad(self)
+            self._grad_acc = weakref.ref(acc)
+        return acc
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            if not value:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+                )
+            return
+        if value and not self._dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if requires_grad and not self._dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> "Tensor | None":
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._dtype is not self._dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None and not self._retains_grad:
+            self.grad_fn._retain_ref = weakref.ref(self)
+            self._retains_grad = True
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a replacement."""
+        from .utils.hooks import RemovableHandle
+
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        owner = self.grad_fn if self.grad_fn is not None else self
+        attr = "_pre_hooks" if self.grad_fn is not None else "_hooks"
+        if getattr(owner, attr) is None:
+            setattr(owner, attr, {})
+        handle = RemovableHandle(getattr(owner, attr))
+        getattr(owner, attr)[handle.id] = hook
+        return handle
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Compute d(self)/d(leaf) for every leaf in the graph and add it into leaf.grad."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def detach(self) -> "Tensor":
+        """A leaf sharing this tensor's storage and version counter, outside the graph."""
+        t = Tensor._wrap(self._data)
+        t._version_counter = self._version_counter
+        return t
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> "Tensor":
+        return Tensor._wrap(self._data)  # same storage, own version counter (torch's hole)
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data = value._data
+        self._dtype = value._dtype
+
+    @property
+    def _version(self) -> int:
+        return self._version_counter.value
+
+    @property
+    def output_nr(self) -> int:
+        return 0
+
+    # -- metadata ---------------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[self._dim(dim)]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndim = property(dim)
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> D.dtype:
+        return self._dtype
+
+    @property
+    def device(self) -> device:
+        return _CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def is_floating_point(self) -> bool:
+        return self._dtype.is_floating_point
+
+    def element_size(self) -> int:
+        return self._dtype.itemsize
+
+    def stride(self, dim: int | None = None) -> Any:
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[self._dim(dim)]
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return "torch." + self._dtype._legacy
+        return self.to(dtype)
+
+    def _dim(self, dim: int, ndim: int | None = None) -> int:
+        """Normalise a possibly negative dim, with PyTorch's error text."""
+        n = self._data.ndim if ndim is None else ndim
+        lo, hi = (-n, n - 1) if n > 0 else (-1, 0)
+        if not lo <= dim <= hi:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+        return dim % n if n > 0 else 0
+
+    # -- conversion -----------------------------------------------------------------------
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        arr = self.numpy()
+        return arr if dtype is None else arr.astype(dtype)
+
+    def item(self) -> Any:
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def _scalar_value(self) -> Any:
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        if self._requires_grad:
+            warnings.warn(
+                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                "Consider using tensor.detach() first. (Triggered internally at "
+                "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:836.)",
+                UserWarning, stacklevel=3,
+            )
+        return self._data.reshape(()).item()
+
+    def __float__(self) -> float:
+        return float(self._scalar_value())
+
+    def __int__(self) -> int:
+        return int(self._scalar_value())
+
+    def __index__(self) -> int:
+        if self._dtype.is_floating_point or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.reshape(()).item())
+
+    def __bool__(self) -> bool:
+        if self._data.size == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+        if self._data.size > 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Any:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        from ._tensor_str import format_tensor
+
+        if self.grad_fn is not None:
+            suffix = f"grad_fn=<{type(self.grad_fn).__name__}>"
+        elif self._requires_grad:
+            suffix = "requires_grad=True"
+        else:
+            suffix = None
+        return format_tensor(self._data, self._dtype, suffix)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return str(self)
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        # Pickling keeps values and the leaf flag, never the graph (no recursion over it).
+        return (_rebuild, (self._data.copy(), self._requires_grad and self.grad_fn is None))
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the moment."
+                "  If you were attempting to deepcopy a module, this may be because of a torch.nn.utils.weight_norm "
+                "usage, see https://github.com/pytorch/pytorch/pull/103001"
+            )
+        t = _rebuild(self._data.copy(), self._requires_grad)
+        if self._grad is not None:
+            t._grad = Tensor._wrap(self._grad._data.copy())
+        memo[id(self)] = t
+        return t
+
+    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+        dt = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, D.dtype):
+                dt = a
+            elif isinstance(a, Tensor):
+                dt = a._dtype
+        if dt is None or dt is self._dtype:
+            return self
+        return ops.ToCopyBackward0.apply(self, np_dtype=dt.np) if dt.is_floating_point else Tensor._wrap(
+            self._data.astype(dt.np))
+
+    def float(self) -> "Tensor":
+        return self.to(D.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(D.float64)
+
+    def half(self) -> "Tensor":
+        return self.to(D.float16)
+
+    def long(self) -> "Tensor":
+        return self.to(D.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(D.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(D.bool_)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def contiguous(self) -> "Tensor":
+        return self if self._data.flags.c_contiguous else ops.CloneBackward0.apply(self)
+
+    def clone(self) -> "Tensor":
+        return ops.CloneBackward0.apply(self)
+
+    # -- operators -------------------------------------------------------------------------
+    def __add__(self, other: Any) -> Any:
+        return _binary(ops.AddBackward0, self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return _binary(ops.AddBackward0, self, other)
+
+    def __sub__(self, other: Any) -> Any:
+        return _binary(ops.SubBackward0, self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        if isinstance(other, _NUMBER):
+            rt = _promote(self, _operand(other))
+            return ops.RsubBackward1.apply(self, _cast=rt.np, c=other)
+        return _binary(ops.RsubBackward0, self, other)
+
+    def __mul__(self, other: Any) -> Any:
+        return _binary(ops.MulBackward0, self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return _binary(ops.MulBackward0, self, other)
+
+    def __truediv__(self, other: Any) -> Any:
+        return _binary(ops.DivBackward0, self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        if isinstance(other, _NUMBER):
+            return self.reciprocal() * other  # torch computes 2 / x as reciprocal(x) * 2
+        o = _operand(other)
+        return NotImplemented if o is NotImplemented else _binary(ops.DivBackward0, o, self)
+
+    def __pow__(self, exponent: Any) -> Any:
+        return self.pow(exponent)
+
+    def __rpow__(self, base: Any) -> Any:
+        if isinstance(base, _NUMBER):
+            rt = _promote(self, _operand(base))
+            return ops.PowBackward2.apply(self, _cast=rt.np, base=base)
+        o = _operand(base)
+        return NotImplemented if o is NotImplemented else o.pow(self)
+
+    def __matmul__(self, other: Any) -> Any:
+        o = _operand(other)
+        return NotImplemented if o is NotImplemented else _matmul(self, o)
+
+    def __rmatmul__(self, other: Any) -> Any:
+        o = _operand(other)
+        return NotImplemented if o is NotImplemented else _matmul(o, self)
+
+    def __neg__(self) -> "Tensor":
+        if self._dtype is D.bool_:
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, "
+                "use the `~` or `logical_not()` operator instead."
+            )
+        return ops.NegBackward0.apply(self)
+
+    def __pos__(self) -> "Tensor":
+        return self
+
+    def __abs__(self) -> "Tensor":
+        return self.abs()
+
+    def __invert__(self) -> "Tensor":
+        if self._dtype.is_floating_point:
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        return Tensor._wrap(~self._data)
+
+    def _compare(self, other: Any, fn: Any) -> Any:
+        o = _operand(other)
+        if o is NotImplemented:
+            return NotImplemented
+        rt = _promote(self, o).np
+        return Tensor._wrap(fn(self._data.astype(rt, copy=False), o._data.astype(rt, copy=False)))
+
+    def __lt__(self, o: Any) -> Any:
+        return self._compare(o, np.less)
+
+    def __le__(self, o: Any) -> Any:
+        return self._compare(o, np.less_equal)
+
+    def __gt__(self, o: Any) -> Any:
+        return self._compare(o, np.greater)
+
+    def __ge__(self, o: Any) -> Any:
+        return self._compare(o, np.greater_equal)
+
+    def __eq__(self, o: Any) -> Any:  # type: ignore[override]
+        return self._compare(o, np.equal)
+
+    def __ne__(self, o: Any) -> Any:  # type: ignore[override]
+        return self._compare(o, np.not_equal)
+
+    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
+
+    def __and__(self, o: Any) -> Any:
+        return self._compare(o, np.bitwise_and)
+
+    def __or__(self, o: Any) -> Any:
+        return self._compare(o, np.bitwise_or)
+
+    def __xor__(self, o: Any) -> Any:
+        return self._compare(o, np.bitwise_xor)
+
+    def __floordiv__(self, o: Any) -> Any:
+        return self._compare(o, np.floor_divide)  # not differentiable, as in torch
+
+    def __mod__(self, o: Any) -> Any:
+        return self._compare(o, np.remainder)
+
+    def equal(self, other: "Tensor") -> bool:
+        return self._data.shape == other._data.shape and bool(np.all(self._data == other._data))
+
+    def allclose(self, other: "Tensor", rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+        return bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    # -- named methods -----------------------------------------------------------------------
+    def add(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        return _binary(ops.AddBackward0, self, other, alpha=alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        return _binary(ops.SubBackward0, self, other, alpha=alpha)
+
+    def mul(self, other: Any) -> "Tensor":
+        return _binary(ops.MulBackward0, self, other)
+
+    def div(self, other: Any) -> "Tensor":
+        return _binary(ops.DivBackward0, self, other)
+
+    subtract, multiply, divide, true_divide = sub, mul, div, div
+
+    def neg(self) -> "Tensor":
+        return -self
+
+    negative = neg
+
+    def pow(self, exponent: Any) -> "Tensor":
+        if isinstance(exponent, Tensor):
+            return _binary(ops.PowBackward1, self, exponent)
+        if not isinstance(exponent, _NUMBER):
+            return NotImplemented
+        rt = _promote(self, _operand(exponent))
+        return ops.PowBackward0.apply(self, _cast=rt.np, exponent=exponent)
+
+    def square(self) -> "Tensor":
+        return self.pow(2)
+
+    def reciprocal(self) -> "Tensor":
+        return ops.ReciprocalBackward0.apply(self, _cast=_float_of(self))
+
+    def exp(self) -> "Tensor":
+        return ops.ExpBackward0.apply(self, _cast=_float_of(self))
+
+    def log(self) -> "Tensor":
+        return ops.LogBackward0.apply(self, _cast=_float_of(self))
+
+    def sqrt(self) -> "Tensor":
+        return ops.SqrtBackward0.apply(self, _cast=_float_of(self))
+
+    def sin(self) -> "Tensor":
+        return ops.SinBackward0.apply(self, _cast=_float_of(self))
+
+    def cos(self) -> "Tensor":
+        return ops.CosBackward0.apply(self, _cast=_float_of(self))
+
+    def tanh(self) -> "Tensor":
+        return ops.TanhBackward0.apply(self, _cast=_float_of(self))
+
+    def sigmoid(self) -> "Tensor":
+        return ops.SigmoidBackward0.apply(self, _cast=_float_of(self))
+
+    def relu(self) -> "Tensor":
+        return ops.ReluBackward0.apply(self)
+
+    def abs(self) -> "Tensor":
+        return ops.AbsBackward0.apply(self)
+
+    def matmul(self, other: Any) -> "Tensor":
+        return _matmul(self, _operand(other))
+
+    def mm(self, mat2: "Tensor") -> "Tensor":
+        if self._data.ndim != 2:
+            raise RuntimeError(f"self must be a matrix")
+        if mat2._data.ndim != 2:
+            raise RuntimeError(f"mat2 must be a matrix")
+        _check_mm(self, mat2)
+        return ops.MmBackward0.apply(self, mat2)
+
+    def mv(self, vec: "Tensor") -> "Tensor":
+        _check_same_dtype(self, vec)
+        if self._data.shape[1] != vec._data.shape[0]:
+            n, m = self._data.shape
+            raise RuntimeError(f"size mismatch, got input ({n}), mat ({n}x{m}), vec ({vec._data.shape[0]})")
+        return ops.MvBackward0.apply(self, vec)
+
+    def dot(self, other: "Tensor") -> "Tensor":
+        _check_same_dtype(self, other)
+        if self._data.ndim != 1 or other._data.ndim != 1:
+            raise RuntimeError(
+                f"1D tensors expected, but got {self._data.ndim}D and {other._data.ndim}D tensors")
+        if self._data.shape[0] != other._data.shape[0]:
+            a, b = self._data.shape[0], other._data.shape[0]
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{a}] and src [{b}] to have the same number of "
+                f"elements, but got {a} and {b} elements respectively")
+        return ops.DotBackward0.apply(self, other)
+
+    def bmm(self, other: "Tensor") -> "Tensor":
+        return ops.BmmBackward0.apply(self, other)
+
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+        np_dt = dtype.np if dtype is not None else (np.int64 if not self._dtype.is_floating_point else None)
+        if dim is None:
+            return ops.SumBackward0.apply(self, dtype=np_dt)
+        return ops.SumBackward1.apply(self, dim=self._dims(dim), keepdim=keepdim, dtype=np_dt)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+        if not self._dtype.is_floating_point and dtype is None:
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
+                f"dtype. Got: {_SHORT[self._dtype.name]}")
+        src = self if dtype is None else self.to(dtype)
+        if dim is None:
+            return ops.MeanBackward0.apply(src)
+        return ops.MeanBackward1.apply(src, dim=src._dims(dim), keepdim=keepdim)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> "Tensor":
+        p = 2 if p in ("fro", None) else p
+        src = self if self._dtype.is_floating_point else self.float()
+        dims = None if dim is None else src._dims(dim)
+        return ops.LinalgVectorNormBackward0.apply(src, p=float(p), dim=dims, keepdim=keepdim)
+
+    def _dims(self, dim: Any) -> tuple[int, ...]:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        return tuple(self._dim(d) for d in dims)
+
+    def max(self) -> "Tensor":
+        if self._data.size == 0:
+            raise RuntimeError(
+                "max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
+                "with the 'dim' argument.")
+        return Tensor._wrap(self._data.max()) if not self._requires_grad else self._select_flat(np.argmax)
+
+    def min(self) -> "Tensor":
+        if self._data.size == 0:
+            raise RuntimeError(
+                "min(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
+                "with the 'dim' argument.")
+        return Tensor._wrap(self._data.min()) if not self._requires_grad else self._select_flat(np.argmin)
+
+    def _select_flat(self, pick: Any) -> "Tensor":
+        return self.reshape(-1)[int(pick(self._data))]
+
+    def argmax(self) -> "Tensor":
+        return Tensor._wrap(np.asarray(np.argmax(self._data), dtype=np.int64))
+
+    def argmin(self) -> "Tensor":
+        return Tensor._wrap(np.asarray(np.argmin(self._data), dtype=np.int64))
+
+    # -- shape -----------------------------------------------------------------------------
+    def _shape_arg(self, shape: tuple) -> tuple[int, ...]:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        shape = tuple(int(s) for s in shape)
+        n = self._data.size
+        if shape.count(-1) > 1:
+            raise RuntimeError("only one dimension can be inferred")
+        known = 1
+        for s in shape:
+            if s != -1:
+                known *= s
+        if -1 in shape:
+            if known == 0 or n % known:
+                raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {n}")
+            shape = tuple(n // known if s == -1 else s for s in shape)
+        elif known != n:
+            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {n}")
+        return shape
+
+    def view(self, *shape: Any) -> "Tensor":
+        if len(shape) == 1 and isinstance(shape[0], D.dtype):
+            raise NotImplementedError("view(dtype) is not supported")
+        shape = self._shape_arg(shape)
+        try:
+            self._data.reshape(shape, copy=False)
+        except ValueError:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans "
+                "across two contiguous subspaces). Use .reshape(...) instead.") from None
+        return ops.ViewBackward0.apply(self, shape=shape)
+
+    def reshape(self, *shape: Any) -> "Tensor":
+        shape = self._shape_arg(shape)
+        try:
+            self._data.reshape(shape, copy=False)
+        except ValueError:
+            return ops.UnsafeViewBackward0.apply(self, shape=shape)
+        return ops.ViewBackward0.apply(self, shape=shape)
+
+    def view_as(self, other: "Tensor") -> "Tensor":
+        return self.view(other._data.shape)
+
+    def reshape_as(self, other: "Tensor") -> "Tensor":
+        return self.reshape(other._data.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+        if self._data.ndim == 0:
+            return self.reshape(1)
+        s, e = self._dim(start_dim), self._dim(end_dim)
+        shp = self._data.shape
+        if s == e:
+            return self
+        return self.reshape(shp[:s] + (-1,) + shp[e + 1:])
+
+    def t(self) -> "Tensor":
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+        return ops.TBackward0.apply(self, dims=tuple(range(self._data.ndim))[::-1])
+
+    @property
+    def T(self) -> "Tensor":
+        return ops.PermuteBackward0.apply(self, dims=tuple(range(self._data.ndim))[::-1])
+
+    @property
+    def mT(self) -> "Tensor":
+        return self.transpose(-2, -1)
+
+    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+        d0, d1 = self._dim(dim0), self._dim(dim1)
+        dims = list(range(self._data.ndim))
+        dims[d0], dims[d1] = dims[d1], dims[d0]
+        return ops.TransposeBackward0.apply(self, dims=tuple(dims))
+
+    swapaxes = transpose
+
+    def permute(self, *dims: Any) -> "Tensor":
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return ops.PermuteBackward0.apply(self, dims=tuple(self._dim(d) for d in dims))
+
+    def unsqueeze(self, dim: int) -> "Tensor":
+        return ops.UnsqueezeBackward0.apply(self, dim=self._dim(dim, self._data.ndim + 1))
+
+    def squeeze(self, dim: Any = None) -> "Tensor":
+        if dim is None:
+            return ops.SqueezeBackward0.apply(self, dims=tuple(range(self._data.ndim)))
+        if isinstance(dim, int):
+            return ops.SqueezeBackward1.apply(self, dims=(self._dim(dim),) if self._data.ndim else ())
+        return ops.SqueezeBackward4.apply(self, dims=self._dims(dim))
+
+    def expand(self, *sizes: Any) -> "Tensor":
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        shp = self._data.shape
+        if len(sizes) < len(shp):
+            raise RuntimeError(
+                f"expand(torch.FloatTensor{{[{', '.join(map(str, shp))}]}}, size=[{', '.join(map(str, sizes))}]): "
+                "the number of sizes provided must be greater or equal to the number of dimensions in the tensor")
+        lead = len(sizes) - len(shp)
+        target = []
+        for i, s in enumerate(sizes):
+            cur = shp[i - lead] if i >= lead else 1
+            if s == -1:
+                s = cur
+            if cur != 1 and s != cur:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at non-singleton "
+                    f"dimension {i}.  Target sizes: [{', '.join(map(str, sizes))}].  Tensor sizes: "
+                    f"[{', '.join(map(str, shp))}]")
+            target.append(s)
+        return ops.ExpandBackward0.apply(self, shape=tuple(target))
+
+    def expand_as(self, other: "Tensor") -> "Tensor":
+        return self.expand(other._data.shape)
+
+    # -- indexing --------------------------------------------------------------------------
+    def __getitem__(self, index: Any) -> "Tensor":
+        items = index if isinstance(index, tuple) else (index,)
+        if len(items) > 1 and items[-1] is None:
+            # A[:, None]: index with the rest, then add the axis (torch names it UnsqueezeBackward0).
+            rest = items[:-1]
+            base = self if all(isinstance(x, slice) and x == slice(None) for x in rest) else self[rest]
+            return base.unsqueeze(len(rest) - sum(1 for x in rest if isinstance(x, int)) if Ellipsis not in rest
+                                  else base._data.ndim)
+        if isinstance(index, type(None)):
+            return self.unsqueeze(0)
+        idx, advanced, cls = _parse_index(self, index)
+        return cls.apply(self, index=idx, advanced=advanced)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        idx, advanced, _ = _parse_index(self, index)
+        v = _operand(value)
+        if v is NotImplemented:
+            raise TypeError(f"can't assign a {type(value).__name__} to a Tensor")
+        v_arr = v._data.astype(self._data.dtype, copy=False)
+        if grad_mode._state.enabled and (self._requires_grad or v._requires_grad):
+            if self.grad_fn is None and self._requires_grad:
+                raise RuntimeError(VIEW_LEAF_INPLACE)
+            if self._base is not None and self._base._requires_grad:
+                raise RuntimeError("in-place assignment into a view of a tensor that requires grad is not supported yet; "
+                                   "assign into the base tensor instead")
+            self._inplace_result(ops.CopySlices.apply(self, v if v._dtype is self._dtype else v.to(self._dtype),
+                                                      index=idx))
+            return
+        self._data[idx] = v_arr
+        self._version_counter.value += 1
+
+    # -- in-place ops ------------------------------------------------------------------------
+    def _check_inplace(self) -> None:
+        if grad_mode._state.enabled:
+            if self.grad_fn is None and self._requires_grad:
+                raise RuntimeError(LEAF_INPLACE)
+            if self._base is not None and self._base.grad_fn is None and self._base._requires_grad:
+                raise RuntimeError(VIEW_LEAF_INPLACE)
+
+    def _inplace_result(self, result: "Tensor") -> "Tensor":
+        """Make ``result`` this tensor's new value and, if it has one, its new grad_fn."""
+        if result._dtype is not self._dtype and not _can_cast(result._dtype, self._dtype):
+            raise RuntimeError(
+                f"result type {_SHORT[result._dtype.name]} can't be cast to the desired output type "
+                f"{_SHORT[self._dtype.name]}")
+        np.copyto(self._data, result._data, casting="unsafe")
+        self._version_counter.value += 1
+        if result.grad_fn is not None:
+            node = result.grad_fn
+            self.grad_fn = node
+            self._requires_grad = True
+            node._out_ref = weakref.ref(self)
+            node._saved = tuple(
+                s if s is None or s.array is not result._data else _rebind(s, self) for s in node._saved
+            )
+        return self
+
+    def _inplace(self, op: Any, other: Any, **params: Any) -> "Tensor":
+        self._check_inplace()
+        o = _operand(other)
+        if o is NotImplemented:
+            raise TypeError(f"unsupported operand type for in-place op: '{type(other).__name__}'")
+        self._check_inplace_other(o)
+        if not grad_mode._state.enabled or not (self._requires_grad or o._requires_grad):
+            result = _binary(op, self.detach(), o.detach() if o._requires_grad else o, **params)
+        else:
+            result = _binary(op, self, o, **params)
+        return self._inplace_result(result)
+
+    def _check_inplace_other(self, o: "Tensor") -> None:
+        if o._data.ndim > self._data.ndim or any(
+                b not in (1, a) for a, b in zip(self._data.shape[::-1], o._data.shape[::-1])):
+            shp = np.broadcast_shapes(self._data.shape, o._data.shape)
+            raise RuntimeError(
+                f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the broadcast shape "
+                f"[{', '.join(map(str, shp))}]")
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        return self._inplace(ops.AddBackward0, other, alpha=alpha)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        return self._inplace(ops.SubBackward0, other, alpha=alpha)
+
+    def mul_(self, other: Any) -> "Tensor":
+        return self._inplace(ops.MulBackward0, other)
+
+    def div_(self, other: Any) -> "Tensor":
+        return self._inplace(ops.DivBackward0, other)
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def zero_(self) -> "Tensor":
+        self._check_inplace()
+        if grad_mode._state.enabled and self._requires_grad:
+            return self._inplace_result(ops.ZeroBackward0.apply(self))
+        self._data[...] = 0
+        self._version_counter.value += 1
+        return self
+
+    def fill_(self, value: Any) -> "Tensor":
+        self._check_inplace()
+        if isinstance(value, Tensor):
+            value = value.item()
+        if grad_mode._state.enabled and self._requires_grad:
+            return self._inplace_result(ops.FillBackward2.apply(self, value=value))
+        self._data[...] = value
+        self._version_counter.value += 1
+        return self
+
+    def _random_fill(self, arr: np.ndarray) -> "Tensor":
+        self._check_inplace()
+        self._data[...] = arr
+        self._version_counter.value += 1
+        return self
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> "Tensor":
+        from . import _random
+
+        gen = generator if generator is not None else _random.default_generator
+        return self._random_fill(gen.uniform(self._data.shape, self._data.dtype, a, b))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> "Tensor":
+        from . import _random
+
+        gen = generator if generator is not None else _random.default_generator
+        return self._random_fill(gen.normal(self._data.shape, self._data.dtype, mean, std))
+
+    def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> "Tensor":
+        from . import _random
+
+        gen = generator if generator is not None else _random.default_generator
+        return self._random_fill(gen.bernoulli_scalar(self._data.shape, p))
+
+
+def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(data)
+    t._requires_grad = requires_grad
+    return t
+
+
+def _rebind(saved: Any, tensor: Tensor) -> Any:
+    from .function import _Saved
+
+    return _Saved(saved.array, tensor)
+
+
+def _can_cast(src: D.dtype, dst: D.dtype) -> bool:
+    # In-place results may narrow within a category (f64 -> f32) but not climb (float into an int tensor).
+    return src._category <= dst._category
+
+
+def _operand(x: Any) -> Any:
+    """Turn the other side of an operator into a Tensor; Python numbers become wrapped constants."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, _NUMBER):
+        if isinstance(x, (bool, np.bool_)):
+            arr = np.asarray(x, dtype=np.bool_)
+        elif isinstance(x, (int, np.integer)):
+            arr = np.asarray(x, dtype=np.int64)
+        else:
+            arr = np.asarray(x, dtype=np.float64)  # keep full precision until the result dtype is known
+        t = Tensor._wrap(arr)
+        t._dtype = D.scalar_dtype(x)
+        t._scalar = x.item() if isinstance(x, np.generic) else x
+        return t
+    if isinstance(x, (np.ndarray, list, tuple)):
+        from .creation import tensor
+
+        try:
+            return tensor(x)
+        except TypeError:
+            return NotImplemented
+    return NotImplemented
+
+
+def _prio(t: Tensor) -> int:
+    return 0 if t._scalar is not None else (1 if t._data.ndim == 0 else 2)
+
+
+def _promote(a: Tensor, b: Tensor) -> D.dtype:
+    if a._dtype is b._dtype:
+        return a._dtype
+    return D.result_type([(a._dtype, _prio(a)), (b._dtype, _prio(b))])
+
+
+def _float_of(t: Tensor) -> np.dtype | None:
+    # Integer inputs to float-valued functions (exp, log, ...) compute in the default float dtype.
+    return None if t._dtype.is_floating_point else D.float32.np
+
+
+def _broadcast_error(sa: tuple, sb: tuple) -> RuntimeError:
+    n = max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return RuntimeError(
+                f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at non-singleton dimension {i}")
+    return RuntimeError("shapes cannot be broadcast")
+
+
+def _binary(op: Any, a: Tensor, other: Any, **params: Any) -> Any:
+    b = _operand(other)
+    if b is NotImplemented:
+        return NotImplemented
+    rt = _promote(a, b)
+    if op is ops.DivBackward0 and not rt.is_floating_point:
+        rt = D.default_float  # true division of integers gives floats
+    if not rt.is_floating_point and (a._requires_grad or b._requires_grad):
+        rt = rt  # integer results never require grad; apply only records when an input requires grad
+    try:
+        with np.errstate(all="ignore"):
+            return op.apply(a, b, _cast=rt.np, **params)
+    except ValueError:
+        if a._data.shape != b._data.shape:
+            try:
+                np.broadcast_shapes(a._data.shape, b._data.shape)
+            except ValueError:
+                raise _broadcast_error(a._data.shape, b._data.shape) from None
+        raise
+
+
+def _type_name(t: Tensor) -> str:
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "bool": "bool",
+            "float16": "c10::Half"}.get(t._dtype.name, t._dtype.name)
+
+
+def _check_same_dtype(a: Tensor, b: Tensor) -> None:
+    if a._dtype is not b._dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_type_name(a)} != {_type_name(b)}")
+
+
+def _check_mm(a: Tensor, b: Tensor) -> None:
+    if a._data.shape[1] != b._data.shape[0]:
+        (n, k), (k2, m) = a._data.shape, b._data.shape
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
+    _check_same_dtype(a, b)
+
+
+def _matmul(a: Tensor, b: Tensor) -> Tensor:
+    """torch.matmul: dispatch on ranks to dot, mv, mm or batched products, as torch does."""
+    da, db = a._data.ndim, b._data.ndim
+    if da == 0 or db == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
+    if da == 1 and db == 1:
+        return a.dot(b)
+    if da == 2 and db == 1:
+        return a.mv(b)
+    if da == 1 and db == 2:
+        if a._data.shape[0] != b._data.shape[0]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied (1x{a._data.shape[0]} and "
+                f"{b._data.shape[0]}x{b._data.shape[1]})")
+        return a.unsqueeze(0).mm(b).squeeze((0,))
+    if da == 2 and db == 2:
+        _check_mm(a, b)
+        return ops.MmBackward0.apply(a, b)
+    return _batched_matmul(a, b)
+
+
+def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
+    _check_same_dtype(a, b)
+    a2 = a.unsqueeze(0) if a._data.ndim == 1 else a
+    b2 = b.unsqueeze(-1) if b._data.ndim == 1 else b
+    n, k = a2._data.shape[-2:]
+    k2, m = b2._data.shape[-2:]
+    batch = np.broadcast_shapes(a2._data.shape[:-2], b2._data.shape[:-2])
+    if k != k2:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{int(np.prod(batch))}, {k}] but got: "
+            f"[{int(np.prod(batch))}, {k2}].")
+    nb = int(np.prod(batch))
+    if b2._data.ndim == 2:
+        # (..., n, k) @ (k, m): fold the batch into rows and use one mm, as torch does.
+        out = a2.reshape(-1, k).mm(b2)
+    else:
+        out = ops.BmmBackward0.apply(a2.expand(*batch, n, k).reshape(nb, n, k),
+                                     b2.expand(*batch, k, m).reshape(nb, k, m))
+    out = ops.UnsafeViewBackward0.apply(out, shape=tuple(batch) + (n, m))
+    if a._data.ndim == 1:
+        out = out.squeeze(-2)
+    if b._data.ndim == 1:
+        out = out.squeeze(-1)
+    return out
+
+
+def _parse_index(t: Tensor, index: Any) -> tuple[Any, bool, type]:
+    """Convert an index to NumPy's form and pick the grad_fn torch would name."""
+    items = index if isinstance(index, tuple) else (index,)
+    conv = []
+    advanced = False
+    for it in items:
+        if isinstance(it, Tensor):
+            it = it._data
+        if isinstance(it, (list, np.ndarray)):
+            advanced = True
+            it = np.asarray(it)
+        conv.append(it)
+    # Check bounds of plain integer indices against their dimension, with torch's message.
+    dim = 0
+    for it in conv:
+        if it is None:
+            continue
+        if it is Ellipsis:
+            dim = t._data.ndim - sum(1 for x in conv if x is not None and x is not Ellipsis)
+            continue
+        if isinstance(it, (int, np.integer)) and not isinstance(it, bool):
+            if dim >= t._data.ndim:
+                raise IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
+            size = t._data.shape[dim]
+            if not -size <= it < size:
+                raise IndexError(f"index {it} is out of bounds for dimension {dim} with size {size}")
+        dim += 1
+    idx = tuple(conv) if isinstance(index, tuple) else conv[0]
+    if advanced:
+        return idx, True, ops.IndexBackward0
+    if all(x is Ellipsis for x in conv):
+        return idx, False, ops.AliasBackward0
+    last = conv[-1]
+    if isinstance(last, (int, np.integer)) and not isinstance(last, bool):
+        return idx, False, ops.SelectBackward0
+    return idx, False, ops.SliceBackward0
+
+
+from . import ops  # noqa: E402  (ops -> function -> tensor at call time; imported last to close the cycle)
