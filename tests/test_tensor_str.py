@@ -18,7 +18,8 @@ from gradviz import _dtype as D
 from gradviz import _tensor_str as ts
 from gradviz._tensor_str import format_tensor, get_printoptions, set_printoptions
 
-DTYPES = {"float32": D.float32, "float64": D.float64, "int64": D.int64, "int32": D.int32, "bool": D.bool_}
+DTYPES = {"float32": D.float32, "float64": D.float64, "int64": D.int64, "int32": D.int32, "bool": D.bool_,
+          "float16": D.float16, "int16": D.int16, "int8": D.int8, "uint8": D.uint8}
 
 
 @pytest.fixture(autouse=True)
@@ -267,6 +268,13 @@ def _cases():
     add("empty0", np.zeros(0), allt + ("bool",))
     add("empty03", np.zeros((0, 3)), allt + ("bool",))
     add("empty204", np.zeros((2, 0, 4)), allt)
+    # values whose text gains a digit only through rounding (width must see it)
+    add("round-boundaries", [-9.99995, 99.99996, 0.99995, 999.99995, -0.00005], fl)
+    add("round-boundaries-sci", [9.99995e-7, -9.99996e12, 1.0], fl)
+    add("round-boundaries-int", [999999.0, -99999.0, 1.0], fl)
+    add("other-dtypes", [[1, -2, 3], [100, 5, -7]], ("float16", "int16", "int8"))
+    add("uint8", [0, 7, 255], ("uint8",))
+    add("float16-frac", [0.1, -65504.0, 6e-5], ("float16",))
     add("hidden-extreme", np.concatenate([np.ones(3), [1e-9, 1e9], np.ones(3)] * 200), fl)
     return c
 
