@@ -1,0 +1,208 @@
+"""Engine speed and memory, as ratios measured in one run (machines are shared and noisy).
+
+    python benchmarks/bench_engine.py [--quick]
+
+(a) chain of 1,000 elementwise ops on a 3-element tensor, forward + backward, µs per op
+(b) MLP step 784-256-10 (forward, MSE loss, backward, SGD) at batch 64 and 256
+(c) 1024x1024 matmul forward + backward
+(d) peak memory of a 10,000-op chain (fresh subprocess per library)
+Each figure is the median of several interleaved repeats; PyTorch rows appear when it is installed.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import gradviz
+
+try:
+    import torch
+except ImportError:  # the reference is optional
+    torch = None
+
+QUICK = "--quick" in sys.argv
+REPEATS = 3 if QUICK else 7
+
+
+def median_time(fn, inner: int = 1) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        times.append((time.perf_counter() - t0) / inner)
+    return statistics.median(times)
+
+
+def interleaved(fns: dict, inner: int = 1) -> dict:
+    """Time the candidates alternately so background load hits them alike."""
+    out: dict[str, list[float]] = {k: [] for k in fns}
+    for fn in fns.values():
+        fn()
+    for _ in range(REPEATS):
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            for _ in range(inner):
+                fn()
+            out[k].append((time.perf_counter() - t0) / inner)
+    return {k: statistics.median(v) for k, v in out.items()}
+
+
+# (a) ------------------------------------------------------------------------------------
+def chain(lib, n: int = 1000):
+    x = lib.ones(3, requires_grad=True)
+
+    def run():
+        y = x
+        for i in range(n):
+            y = y * 1.0001 if i % 2 else y + 0.5
+        y.sum().backward()
+    return run
+
+
+def chain_numpy(n: int = 1000):
+    x = np.ones(3, dtype=np.float32)
+
+    def run():
+        y = x
+        for i in range(n):
+            y = y * np.float32(1.0001) if i % 2 else y + np.float32(0.5)
+        g = np.ones(3, dtype=np.float32)
+        for i in reversed(range(n)):
+            if i % 2:
+                g = g * np.float32(1.0001)
+    return run
+
+
+# (b) ------------------------------------------------------------------------------------
+def mlp(lib, batch: int):
+    rng = np.random.default_rng(0)
+    xs = rng.standard_normal((batch, 784)).astype(np.float32)
+    ys = np.eye(10, dtype=np.float32)[rng.integers(0, 10, batch)]
+    W1 = rng.standard_normal((784, 256)).astype(np.float32) * 0.05
+    W2 = rng.standard_normal((256, 10)).astype(np.float32) * 0.05
+    if lib is None:  # hand-written NumPy
+        p = [W1.copy(), np.zeros(256, np.float32), W2.copy(), np.zeros(10, np.float32)]
+
+        def run():
+            w1, b1, w2, b2 = p
+            h = xs @ w1 + b1
+            a = np.maximum(h, 0)
+            out = a @ w2 + b2
+            d = out - ys
+            loss = (d * d).mean()
+            g_out = (2.0 / d.size) * d
+            g_w2 = a.T @ g_out
+            g_b2 = g_out.sum(0)
+            g_a = g_out @ w2.T
+            g_h = g_a * (h > 0)
+            g_w1 = xs.T @ g_h
+            g_b1 = g_h.sum(0)
+            for q, g in zip(p, (g_w1, g_b1, g_w2, g_b2)):
+                q -= np.float32(0.01) * g
+            return loss
+        return run
+    x, y = lib.from_numpy(xs), lib.from_numpy(ys)
+    params = [lib.from_numpy(W1.copy()).requires_grad_(), lib.zeros(256, requires_grad=True),
+              lib.from_numpy(W2.copy()).requires_grad_(), lib.zeros(10, requires_grad=True)]
+    opt = lib.optim.SGD(params, lr=0.01)
+
+    def run():
+        w1, b1, w2, b2 = params
+        out = (x @ w1 + b1).relu() @ w2 + b2
+        loss = ((out - y) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return run
+
+
+# (c) ------------------------------------------------------------------------------------
+def matmul(lib):
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((1024, 1024)).astype(np.float32)
+    B = rng.standard_normal((1024, 1024)).astype(np.float32)
+    if lib is None:
+        def run():
+            C = A @ B
+            G = np.ones_like(C)
+            return G @ B.T, A.T @ G
+        return run
+    a, b = lib.from_numpy(A).requires_grad_(), lib.from_numpy(B).requires_grad_()
+
+    def run():
+        a.grad = b.grad = None
+        (a @ b).backward(lib.ones(1024, 1024))
+    return run
+
+
+# (d) ------------------------------------------------------------------------------------
+MEMORY_PROBE = r"""
+import sys, json
+lib = __import__(sys.argv[1])
+def rss(field):
+    for line in open('/proc/self/status'):
+        if line.startswith(field):
+            return int(line.split()[1]) * 1024
+x = lib.ones(3, requires_grad=True)
+open('/proc/self/clear_refs', 'w').write('5')   # reset the peak (VmHWM) to the current RSS
+base = rss('VmRSS:')
+y = x
+for i in range(10000):
+    y = y * 1.0001 if i % 2 else y + 0.5
+y.sum().backward()
+print(json.dumps(rss('VmHWM:') - base))
+"""
+
+
+def peak_memory(module: str) -> int:
+    out = subprocess.run([sys.executable, "-c", MEMORY_PROBE, module], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip())
+
+
+def main() -> None:
+    rows = []
+    libs = {"gradviz": gradviz, "numpy": None}
+    if torch is not None:
+        libs["torch"] = torch
+
+    t = interleaved({"gradviz": chain(gradviz), **({"torch": chain(torch)} if torch else {}),
+                     "numpy": chain_numpy()})
+    per_op = {k: v / 1000 * 1e6 for k, v in t.items()}
+    rows.append(("(a) 1,000-op chain, µs/op (fwd+bwd)", per_op, "torch", 1.0))
+
+    for batch in (64, 256):
+        t = interleaved({"gradviz": mlp(gradviz, batch), "numpy": mlp(None, batch),
+                         **({"torch": mlp(torch, batch)} if torch else {})}, inner=3)
+        rows.append((f"(b) MLP 784-256-10 step, batch {batch}, ms", {k: v * 1e3 for k, v in t.items()},
+                     "numpy", 1.2))
+
+    t = interleaved({"gradviz": matmul(gradviz), "numpy": matmul(None),
+                     **({"torch": matmul(torch)} if torch else {})})
+    rows.append(("(c) 1024² matmul fwd+bwd, ms", {k: v * 1e3 for k, v in t.items()}, "numpy", 1.05))
+
+    mem = {"gradviz": peak_memory("gradviz")}
+    if torch is not None:
+        mem["torch"] = peak_memory("torch")
+    rows.append(("(d) 10,000-op chain peak memory, KiB", {k: v / 1024 for k, v in mem.items()}, "torch", 1.0))
+
+    print(f"{'benchmark':44} {'gradviz':>10} {'numpy':>10} {'torch':>10}  ratio vs ref (target)")
+    report = []
+    for name, vals, ref, target in rows:
+        ratio = vals["gradviz"] / vals[ref] if ref in vals else float("nan")
+        cells = "".join(f"{vals[k]:>11.2f}" if k in vals else f"{'-':>11}" for k in ("gradviz", "numpy", "torch"))
+        ok = "ok" if ratio <= target else "MISSED"
+        print(f"{name:44}{cells}  {ratio:.2f}x vs {ref} (<= {target}) {ok}")
+        report.append({"name": name, "values": vals, "ref": ref, "ratio": ratio, "target": target})
+    if "--json" in sys.argv:
+        print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
