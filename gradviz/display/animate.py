@@ -1,0 +1,584 @@
+"""Backward, step by step: a player over the engine's own backward pass.
+
+``animate(t)`` records ``t.backward()`` through :func:`gradviz.graph.backward_steps`
+(the very walk ``backward()`` runs, same order, same numbers) and turns each Step into a
+frame: which node runs, the gradient arriving, its local rule, the gradient sent along
+each edge, and at ``AccumulateGrad`` the leaf's ``.grad`` before and after. The graph is
+laid out once; frames only carry text and node indices, and the browser restyles the one
+SVG (player.js), so stepping needs no kernel.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+import anywidget
+import numpy as np
+import traitlets
+
+from .. import autograd as _autograd
+from ..function import AccumulateGrad, Node
+from ..graph import Step, backward_order, backward_steps
+
+__all__ = ["BackwardPlayer", "Player", "animate", "animate_loop"]
+
+_EDGE_CHARS = 40      # a number on an edge must not hide the graph
+_CAPTION_CHARS = 2000  # keeps every frame far below the 200 KB per-message budget
+_NAME_CHARS = 60
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- text
+
+def _clean(s: object, limit: int = _NAME_CHARS) -> str:
+    """User-derived text made inert for any sink: no controls, bidi overrides or surrogates, bounded."""
+    s = _CONTROL.sub("\ufffd", str(s))
+    return s if len(s) <= limit else s[: limit - 1] + "\u2026"
+
+
+def _fmt(arr: np.ndarray | None, short: bool = False) -> str:
+    """A gradient as PyTorch prints it (caption) or squeezed onto one line (edge label)."""
+    if arr is None:
+        return "None"
+    from .._tensor_str import format_tensor, printoptions
+
+    arr = np.asarray(arr)
+    if short:
+        with printoptions(threshold=6, edgeitems=2, linewidth=10_000):
+            text = " ".join(format_tensor(arr, None).split())[len("tensor("):-1]
+        return _clean(re.sub(r",\s*(dtype|size)=.*$", "", text), _EDGE_CHARS)
+    return _clean(format_tensor(arr, None), _CAPTION_CHARS)
+
+
+# ----------------------------------------------------------------------- the SVG
+# Graphviz writes every node/edge as <g id=".." class="node|edge"><title>DOT name</title>.
+# DOT names are n0..nK in backward_order position (to_dot), so titles identify elements
+# whatever id= the drawing chose.
+_GROUP = re.compile(r'<g id="([^"]*)" class="(node|edge)([^"]*)">\s*<title>([^<]*)</title>')
+_NODE_NAME = re.compile(r"n(\d+)")
+_EDGE_NAME = re.compile(r"n(\d+)(?::[^-]*)?->n(\d+)(?::.*)?")
+
+
+def _svg_elements(svg: str) -> tuple[dict[int, str], dict[tuple[int, int], list[str]], set[str]]:
+    """Node index -> element id; (tail, head) -> edge element ids in document order; all ids."""
+    nodes: dict[int, str] = {}
+    edges: dict[tuple[int, int], list[str]] = {}
+    ids: set[str] = set()
+    for m in _GROUP.finditer(svg):
+        gid, kind, title = html.unescape(m[1]), m[2], html.unescape(m[4])
+        ids.add(gid)
+        if kind == "node" and (n := _NODE_NAME.fullmatch(title)):
+            nodes[int(n[1])] = gid
+        elif kind == "edge" and (e := _EDGE_NAME.fullmatch(title)):
+            edges.setdefault((int(e[1]), int(e[2])), []).append(gid)
+    return nodes, edges, ids
+
+
+class _Scene:
+    """One laid-out graph plus the lookups that map engine nodes/edges onto its elements."""
+
+    def __init__(self, svg: str) -> None:
+        self.svg = svg
+        self.nodes, self._edges, self._ids = _svg_elements(svg)
+
+    def edge(self, consumer: int, slot: int, producer: int, occurrence: int) -> str | None:
+        """Element of the edge carrying input ``slot`` of node ``consumer`` (from ``producer``)."""
+        if f"gv-e{consumer}-{slot}" in self._ids:
+            return f"gv-e{consumer}-{slot}"
+        for key in ((producer, consumer), (consumer, producer)):
+            found = self._edges.get(key, [])
+            if occurrence < len(found):
+                return found[occurrence]
+        return None
+
+    def payload(self) -> dict[str, Any]:
+        return {"svg": self.svg, "nodes": {str(i): gid for i, gid in self.nodes.items()}}
+
+
+# --------------------------------------------------------------------- recording
+
+class _Recorder:
+    """Turns Steps into frames. One recorder per player; scenes are shared by DOT layout."""
+
+    def __init__(self, names: Mapping[str, Any] | None) -> None:
+        self.names = {id(t): _clean(n) for n, t in (names or {}).items()}
+        self.frames: list[dict[str, Any]] = []
+        self.runs: list[list[Step]] = []
+        self.scenes: list[_Scene] = []
+        self._scene_by_svg: dict[str, int] = {}
+
+    def scene(self, svg: str) -> int:
+        if svg not in self._scene_by_svg:
+            self._scene_by_svg[svg] = len(self.scenes)
+            self.scenes.append(_Scene(svg))
+        return self._scene_by_svg[svg]
+
+    def leaf_name(self, leaf: Any) -> str:
+        return self.names.get(id(leaf)) or f"leaf{tuple(int(n) for n in leaf.shape)}"
+
+    def node_name(self, node: Node) -> str:
+        if isinstance(node, AccumulateGrad):
+            return f"AccumulateGrad ({self.leaf_name(node.variable)})"
+        return _clean(type(node).__name__)
+
+    def add_run(self, steps: list[Step], order: list[Node], scene: int, seeded: str,
+                committed: bool, prefix: str = "") -> None:
+        position = {node: i for i, node in enumerate(order)}
+        sc = self.scenes[scene]
+        run = len(self.runs)
+        self.runs.append(steps)
+        for step in steps:
+            node, i = step.node, position[step.node]
+            lines: list[list[str]] = [["gradient arriving", _fmt(step.grad_outputs)]]
+            if step.index == 0:
+                lines[0][0] += f" ({seeded})"
+            lines.append(["local rule", _clean(node.formula or node.label or "?", _CAPTION_CHARS)])
+            sends: list[dict[str, Any]] = []
+            note = None
+            if isinstance(node, AccumulateGrad):
+                leaf = self.leaf_name(node.variable)
+                lines.append([f"{leaf}.grad", f"{_fmt(step.grad_before)}\n\u2192 {_fmt(step.grad_after)}"])
+                note = {"node": i, "text": ".grad " + _fmt(step.grad_after, short=True)}
+            seen: dict[Node, int] = {}
+            for slot, ((fn, _), g) in enumerate(zip(node.next_functions, step.grad_inputs)):
+                if fn is None:
+                    const = node.const_inputs[slot] if slot < len(node.const_inputs) else None
+                    what = "constant" if const is None else f"constant {_fmt(np.asarray(const), short=True)}"
+                    lines.append([f"input {slot} ({what})", "no gradient needed"])
+                    continue
+                occurrence = seen.get(fn, 0)
+                seen[fn] = occurrence + 1
+                lines.append([f"input {slot} \u2192 {self.node_name(fn)}", _fmt(g)])
+                if g is not None:
+                    sends.append({"edge": sc.edge(i, slot, position[fn], occurrence),
+                                  "text": _fmt(g, short=True)})
+            self.frames.append({
+                "scene": scene, "run": run, "kind": "step", "node": i,
+                "heading": f"{prefix}step {step.index + 1} of {len(steps)}: {self.node_name(node)}",
+                "lines": lines, "sends": sends, "note": note,
+            })
+        stored = "added to .grad" if committed else "not stored (accumulate=False)"
+        leaves = [[f"{self.leaf_name(s.node.variable)}.grad", _fmt(s.grad_after)]
+                  for s in steps if isinstance(s.node, AccumulateGrad)]
+        self.frames.append({
+            "scene": scene, "run": run, "kind": "end", "node": None,
+            "heading": f"{prefix}backward() finished: leaf gradients {stored}",
+            "lines": leaves, "sends": [], "note": None,
+        })
+
+    def add_zero(self, leaf: Any, i: int, scene: int, prefix: str) -> None:
+        """Run the real ``leaf.grad.zero_()`` and show it as a frame."""
+        name = self.leaf_name(leaf)
+        before = np.array(leaf.grad._data, copy=True)
+        leaf.grad.zero_()
+        after = leaf.grad._data
+        self.frames.append({
+            "scene": scene, "run": len(self.runs) - 1, "kind": "zero", "node": i,
+            "heading": f"{prefix}{name}.grad.zero_()",
+            "lines": [[f"{name}.grad", f"{_fmt(before)}\n\u2192 {_fmt(after)}"]],
+            "sends": [], "note": {"node": i, "text": ".grad " + _fmt(after, short=True)},
+        })
+
+
+def _record(t: Any, gradient: Any) -> tuple[list[Step], list[Node], str]:
+    """The engine's backward pass of ``t``, step by step, without storing anything."""
+    roots, grads = _autograd._roots([t], [gradient])  # backward()'s own checks and messages
+    order = backward_order(roots)
+    steps = list(backward_steps(roots, grads, order))
+    for s in steps:
+        # grad_before is the leaf's live .grad buffer, which commit() adds into in place.
+        if s.grad_before is not None:
+            s.grad_before = np.array(s.grad_before, copy=True)
+    seeded = "seed: ones" if gradient is None else "seed: gradient="
+    return steps, order, seeded
+
+
+def _layout(t: Any, order: list[Node], draw_options: Mapping[str, Any]) -> str:
+    """The SVG of ``t``'s graph, laid out once by the display layer's own draw()."""
+    from . import draw
+
+    graph = draw(t, **draw_options)
+    for attr in ("svg", "_repr_svg_", "pipe"):
+        value = getattr(graph, attr, None)
+        if callable(value):
+            value = value() if attr != "pipe" else value(format="svg", encoding="utf-8")
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        if isinstance(value, str) and "<svg" in value:
+            return value
+    raise TypeError("gradviz.draw() did not give an SVG to animate")
+
+
+class _GradGuard:
+    """Leaves' ``.grad`` as they were, put back exactly (same object, same values) by restore()."""
+
+    def __init__(self) -> None:
+        self._saved: dict[int, tuple[Any, Any, np.ndarray | None, int]] = {}
+
+    def remember(self, steps: Iterable[Step]) -> None:
+        for s in steps:
+            if isinstance(s.node, AccumulateGrad) and id(s.node.variable) not in self._saved:
+                leaf = s.node.variable
+                g = leaf._grad
+                data = None if g is None else g._data.copy()
+                version = 0 if g is None else g._version_counter.value
+                self._saved[id(leaf)] = (leaf, g, data, version)
+
+    def restore(self) -> None:
+        for leaf, g, data, version in self._saved.values():
+            if g is not None:
+                np.copyto(g._data, data)
+                g._version_counter.value = version
+            leaf._grad = g
+
+
+def _commit(steps: list[Step], retain_graph: bool | None) -> None:
+    # What autograd.run_backward does after its walk: store leaf grads, then free the graph.
+    _autograd.commit(steps)
+    for s in steps:
+        # commit() adopted grad_after as the leaf's new .grad buffer; the record keeps a copy
+        # so later passes or zero_() (in place on that buffer) don't rewrite history.
+        if s.grad_after is not None:
+            s.grad_after = np.array(s.grad_after, copy=True)
+    if not retain_graph:
+        for s in steps:
+            s.node._free()
+
+
+# ---------------------------------------------------------------------- public API
+
+def animate(t: Any, gradient: Any = None, *, accumulate: bool = False, retain_graph: bool | None = None,
+            names: Mapping[str, Any] | None = None, **draw_options: Any) -> BackwardPlayer:
+    """Animate ``t.backward(gradient)`` node by node; returns a player shown inline in Jupyter.
+
+    The steps are the engine's own backward pass (``gradviz.graph.backward_steps``): the same
+    order and the same numbers ``t.backward(gradient)`` computes. By default nothing is stored:
+    leaf ``.grad`` stays as it was and the graph is kept, so a lesson can animate first and call
+    ``backward()`` after. ``accumulate=True`` stores the gradients exactly like ``backward()``
+    (and frees the graph unless ``retain_graph=True``).
+
+    Args:
+        t: the output tensor (scalar, or any shape with ``gradient=``).
+        gradient: the seed gradient, as for ``Tensor.backward``.
+        accumulate: add the results into the leaves' ``.grad`` as ``backward()`` would.
+        retain_graph: with ``accumulate=True``, keep the graph for another backward.
+        names: ``{"x": x, ...}`` to call leaves by name in the captions ("x.grad").
+        **draw_options: passed to ``gradviz.draw`` for the one layout.
+
+    Returns:
+        BackwardPlayer: play/pause, step, slider, reset, speed; ``.to_html()`` exports it.
+    """
+    steps, order, seeded = _record(t, gradient)
+    rec = _Recorder(names)
+    scene = rec.scene(_layout(t, order, draw_options))
+    if accumulate:
+        _commit(steps, retain_graph)
+    rec.add_run(steps, order, scene, seeded, committed=accumulate)
+    return BackwardPlayer(rec.scenes, rec.frames, rec.runs)
+
+
+def animate_loop(fn: Callable[[], Any], n: int = 3, *, zero_grad: str | None = None, gradient: Any = None,
+                 accumulate: bool = False, retain_graph: bool | None = None,
+                 names: Mapping[str, Any] | None = None, **draw_options: Any) -> BackwardPlayer:
+    """Animate ``for _ in range(n): fn().backward(gradient)``: gradients accumulate in ``.grad``.
+
+    Each call of ``fn`` builds the output afresh (as a training loop does) and its backward
+    pass really runs and really stores into ``.grad``, so the second call starts from the
+    first call's result: with ``weights = ones(3, requires_grad=True)`` and
+    ``fn = lambda: (weights + 3).sum()`` the player shows ``weights.grad`` 1 -> 2 -> 3.
+    ``zero_grad`` adds ``leaf.grad.zero_()`` frames for every leaf reached: ``"end"`` after
+    the last call (3 -> 0), ``"each"`` after every call (the fixed loop: 1, 0, 1, 0, ...).
+    Unless ``accumulate=True``, every leaf's ``.grad`` is restored afterwards (same tensor
+    object, same values), so the lesson's own loop starts clean.
+
+    Example:
+        >>> weights = gradviz.ones(3, requires_grad=True)          # doctest: +SKIP
+        >>> gradviz.animate_loop(lambda: (weights + 3).sum(), n=3,  # doctest: +SKIP
+        ...                      zero_grad="end", names={"weights": weights})
+
+    Args:
+        fn: called with no arguments, returns the tensor to call ``backward()`` on.
+        n: how many calls.
+        zero_grad: None, ``"end"`` or ``"each"``.
+        gradient, retain_graph: as for ``Tensor.backward`` (each call frees its graph by default).
+        accumulate: keep the final ``.grad`` values instead of restoring them.
+        names: ``{"weights": weights}`` to name leaves in captions.
+        **draw_options: passed to ``gradviz.draw``.
+    """
+    if zero_grad not in (None, "end", "each"):
+        raise ValueError(f"zero_grad must be None, 'end' or 'each', not {zero_grad!r}")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    rec = _Recorder(names)
+    guard = _GradGuard()
+    try:
+        for call in range(n):
+            t = fn()
+            steps, order, seeded = _record(t, gradient)
+            scene = rec.scene(_layout(t, order, draw_options))
+            guard.remember(steps)
+            _commit(steps, retain_graph)
+            prefix = f"backward() call {call + 1} of {n} \u00b7 "
+            rec.add_run(steps, order, scene, seeded, committed=True, prefix=prefix)
+            if zero_grad == "each" or (zero_grad == "end" and call == n - 1):
+                position = {node: i for i, node in enumerate(order)}
+                for s in steps:
+                    if isinstance(s.node, AccumulateGrad) and s.node.variable.grad is not None:
+                        rec.add_zero(s.node.variable, position[s.node], scene, prefix)
+    finally:
+        if not accumulate:
+            guard.restore()
+    return BackwardPlayer(rec.scenes, rec.frames, rec.runs)
+
+
+# ------------------------------------------------------------------ the player
+
+def _script_json(obj: Any) -> str:
+    """JSON that is also safe inside <script> and in saved widget state (no '</script>')."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text
+
+
+def _frame_state(frames: Sequence[dict], k: int) -> tuple[set[int], dict[str, tuple[str, bool]], dict[int, str]]:
+    """What frame ``k`` shows: nodes done, edge texts (and whether sent just now), leaf notes.
+
+    The same replay player.js does in the browser; used for the static picture.
+    """
+    f = frames[k]
+    done: set[int] = set()
+    edges: dict[str, tuple[str, bool]] = {}
+    notes: dict[int, str] = {}
+    for j, g in enumerate(frames[: k + 1]):
+        if g["scene"] != f["scene"]:
+            continue
+        if g["note"]:
+            notes[g["note"]["node"]] = g["note"]["text"]
+        if g["run"] != f["run"]:
+            continue
+        for s in g["sends"]:
+            if s["edge"]:
+                edges[s["edge"]] = (s["text"], j == k)
+        if j < k and g["node"] is not None:
+            done.add(g["node"])
+    return done, edges, notes
+
+
+def _numbers(s: str) -> list[float]:
+    return [float(v) for v in re.findall(r"-?\d*\.?\d+(?:[eE][-+]?\d+)?", s)]
+
+
+def _path_middle(d: str) -> tuple[float, float] | None:
+    # Same rule as pathMiddle() in player.js: middle of Graphviz's chain of cubic Beziers.
+    v = _numbers(d)
+    pts = list(zip(v[0::2], v[1::2]))
+    n = (len(pts) - 1) // 3
+    if n < 1:
+        return pts[0] if pts else None
+    if n % 2 == 0:
+        return pts[3 * n // 2]
+    a, b, c, e = pts[3 * (n // 2): 3 * (n // 2) + 4]
+    return tuple((a[i] + 3 * b[i] + 3 * c[i] + e[i]) / 8 for i in range(2))  # type: ignore[return-value]
+
+
+_MARGIN = 180  # as MARGIN in player.js: canvas room on the right for the numbers
+
+
+def _place(placed: list[tuple[float, float, float]], x: float, y: float, text: str) -> float:
+    # Same greedy rule as place() in player.js: move down until no overlap.
+    w, h = 5.5 * len(text), 10.0
+    for _ in range(50):
+        if not any(x < bx + bw and bx < x + w and y - h < by and by - h < y for bx, by, bw in placed):
+            break
+        y += h
+    placed.append((x, y, w))
+    return y
+
+
+def _static_svg(scene: _Scene, frames: Sequence[dict], k: int, css: str) -> str:
+    """The scene's SVG with frame ``k`` baked in (classes, numbers): a picture, no script."""
+    f = frames[k]
+    done, edges, notes = _frame_state(frames, k)
+    svg = scene.svg
+    by_id = {gid: i for i, gid in scene.nodes.items()}
+    edge_at: dict[str, tuple[float, float]] = {}
+    note_at: dict[int, tuple[float, float]] = {}
+
+    def restyle(m: re.Match) -> str:
+        gid = html.unescape(m[1])
+        extra = ""
+        if m[2] == "node" and gid in by_id:
+            i = by_id[gid]
+            state = "current" if i == f["node"] else "done" if i in done or f["kind"] == "end" else "pending"
+            extra = " gv-" + state
+            shape = re.search(r'<polygon[^>]*?\spoints="([^"]*)"', svg[m.end():])
+            if i in notes and shape:
+                v = _numbers(shape[1])
+                note_at[i] = (max(v[0::2]), (min(v[1::2]) + max(v[1::2])) / 2)
+        elif m[2] == "edge" and gid in edges:
+            extra = " gv-active" if edges[gid][1] else ""
+            path = re.search(r'<path[^>]*?\sd="([^"]*)"', svg[m.end():])
+            mid = _path_middle(path[1]) if path else None
+            if mid:
+                edge_at[gid] = mid
+        return m[0].replace(f'class="{m[2]}{m[3]}"', f'class="{m[2]}{m[3]}{extra}"', 1)
+
+    svg = _GROUP.sub(restyle, svg)
+    placed: list[tuple[float, float, float]] = []
+    overlay = []
+    for gid, (text, active) in edges.items():
+        if gid in edge_at:
+            x, y = edge_at[gid]
+            cls = "gv-grad gv-grad-active" if active else "gv-grad"
+            overlay.append(_svg_text(cls, x + 4, _place(placed, x + 4, y, text), text))
+    for i, text in notes.items():
+        if i in note_at:
+            x, y = note_at[i]
+            overlay.append(_svg_text("gv-note", x + 4, _place(placed, x + 4, y + 3, text), text))
+    close = svg.rfind("</g>")
+    if close >= 0:
+        svg = svg[:close] + '<g class="gv-overlay">' + "".join(overlay) + "</g>" + svg[close:]
+    style = "<style>/*<![CDATA[*/" + css.replace("]]>", "") + "/*]]>*/</style>"
+
+    def widen(m: re.Match) -> str:
+        attrs = m[1]
+        vb = re.search(r'viewBox="([^"]*)"', attrs)
+        w = re.search(r'width="([\d.]+)pt"', attrs)
+        if vb and w and len(v := _numbers(vb[1])) == 4 and v[2] > 0:
+            attrs = attrs.replace(vb[0], f'viewBox="{v[0]:g} {v[1]:g} {v[2] + _MARGIN:g} {v[3]:g}"')
+            attrs = attrs.replace(w[0], f'width="{float(w[1]) * (v[2] + _MARGIN) / v[2]:g}pt"')
+        return f'<svg class="gradviz-player"{attrs}>{style}'
+
+    return re.sub(r"<svg\b([^>]*)>", widen, svg, count=1)
+
+
+def _svg_text(cls: str, x: float, y: float, text: str) -> str:
+    return f'<text class="{cls}" x="{x:.2f}" y="{y:.2f}">{html.escape(text, quote=True)}</text>'
+
+
+_HTML_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; \
+style-src 'unsafe-inline'; img-src data:">
+<title>{title}</title>
+<style>
+{css}
+body {{ margin: 16px; }}
+</style>
+</head>
+<body>
+<div id="gradviz-player"></div>
+<noscript>{fallback}</noscript>
+<script type="application/json" id="gradviz-player-data">{payload}</script>
+<script type="module">
+{js}
+// Stand-in for the widget model: the same player, with no kernel and no network.
+const gvState = {{ _payload: document.getElementById("gradviz-player-data").textContent, step: 0 }};
+render({{
+  model: {{ get: (k) => gvState[k], set: (k, v) => {{ gvState[k] = v; }},
+           on() {{}}, off() {{}}, save_changes() {{}} }},
+  el: document.getElementById("gradviz-player"),
+}});
+</script>
+</body>
+</html>
+"""
+
+
+class BackwardPlayer(anywidget.AnyWidget):
+    """A recorded backward pass as an inline player (built by ``animate``/``animate_loop``).
+
+    Attributes:
+        runs: the engine's Steps, one list per ``backward()`` call.
+        steps: all Steps in order (``runs`` flattened).
+        frames: what each position of the slider shows (plain dicts, JSON-ready).
+        step: the frame shown; set it from Python to move the player.
+    """
+
+    _esm = _asset("player.js")
+    _css = _asset("player.css")
+    _payload = traitlets.Unicode("{}").tag(sync=True)
+    step = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, scenes: Sequence[_Scene | str], frames: list[dict[str, Any]],
+                 runs: Sequence[list[Step]] = (), **kwargs: Any) -> None:
+        self.scenes = [s if isinstance(s, _Scene) else _Scene(s) for s in scenes]
+        self.frames = list(frames)
+        self.runs = list(runs)
+        payload = _script_json({"scenes": [s.payload() for s in self.scenes], "frames": self.frames})
+        super().__init__(_payload=payload, **kwargs)
+
+    @property
+    def steps(self) -> list[Step]:
+        return [s for run in self.runs for s in run]
+
+    def __repr__(self) -> str:
+        if len(self.runs) > 1:
+            return f"BackwardPlayer(runs={len(self.runs)}, steps={len(self.steps)})"
+        return f"BackwardPlayer(steps={len(self.steps)})"
+
+    def static_svg(self, k: int = 0) -> str:
+        """Frame ``k`` as a standalone SVG picture (no script)."""
+        return _static_svg(self.scenes[self.frames[k]["scene"]], self.frames, k, self._css_text())
+
+    def _css_text(self) -> str:
+        return str(self._css)
+
+    def static_html(self, k: int = 0) -> str:
+        """Frame ``k`` as inert HTML: an <img> of the SVG and the escaped caption."""
+        if not self.frames:
+            return "<pre>BackwardPlayer: no backward steps</pre>"
+        f = self.frames[k]
+        data = base64.b64encode(self.static_svg(k).encode("utf-8")).decode("ascii")
+        rows = "".join(
+            f'<tr><td style="color:#666;padding-right:10px;vertical-align:top">{html.escape(a)}</td>'
+            f'<td style="font-family:monospace;white-space:pre-wrap">{html.escape(b)}</td></tr>'
+            for a, b in f["lines"]
+        )
+        return (
+            '<div class="gradviz-player-static">'
+            f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(f["heading"], quote=True)}">'
+            f'<div style="font-weight:bold">{html.escape(f["heading"])}</div><table>{rows}</table>'
+            f'<div style="color:#666">Frame {k + 1} of {len(self.frames)}: a still picture. '
+            "Run the notebook (trusted, with widgets) to play it, or export it with to_html().</div></div>"
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/plain"] = repr(self)           # deterministic for nbval
+        data["text/html"] = self.static_html(0)   # nbconvert without widget state, GitHub, untrusted
+        return bundle
+
+    def to_html(self, path: Any = None) -> str:
+        """One self-contained HTML file (inline SVG data, script and style; no network, no kernel).
+
+        Returns the HTML text; also writes it to ``path`` when given.
+        """
+        js = str(self._esm)
+        if "</script" in js.lower():
+            raise RuntimeError("player.js must not contain '</script'")
+        page = _HTML_PAGE.format(
+            title=html.escape(repr(self)), css=self._css_text(), fallback=self.static_html(0),
+            payload=self._payload, js=js,
+        )
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(page)
+        return page
+
+
+Player = BackwardPlayer
