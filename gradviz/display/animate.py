@@ -53,10 +53,20 @@ def _fmt(arr: np.ndarray | None, short: bool = False) -> str:
 
     arr = np.asarray(arr)
     if short:
-        with printoptions(threshold=6, edgeitems=2, linewidth=10_000):
-            text = " ".join(format_tensor(arr, None).split())[len("tensor("):-1]
-        return _clean(re.sub(r",\s*(dtype|size)=.*$", "", text), _EDGE_CHARS)
+        if arr.size <= _SHORT_ITEMS:
+            return _squeeze(format_tensor(arr, None))
+        with printoptions(threshold=_SHORT_ITEMS, edgeitems=2):
+            return _squeeze(format_tensor(arr, None))
     return _clean(format_tensor(arr, None), _CAPTION_CHARS)
+
+
+_SHORT_ITEMS = 6
+
+
+def _squeeze(text: str) -> str:
+    # "tensor([[1., 2.],\n        [3., 4.]], dtype=torch.float64)" -> "[[1., 2.], [3., 4.]]"
+    text = " ".join(text.split())[len("tensor("):-1]
+    return _clean(re.sub(r",\s*(dtype|size)=.*$", "", text), _EDGE_CHARS)
 
 
 # ----------------------------------------------------------------------- the SVG
@@ -115,6 +125,23 @@ class _Recorder:
         self.runs: list[list[Step]] = []
         self.scenes: list[_Scene] = []
         self._scene_by_svg: dict[str, int] = {}
+        # In a chain the array a node sends is the one the next node receives: format it once.
+        # The value keeps the array alive, so its id() cannot be reused for another array.
+        self._texts: dict[tuple[int, bool], tuple[np.ndarray, str]] = {}
+
+    def fmt(self, arr: np.ndarray | None, short: bool = False) -> str:
+        if arr is None:
+            return "None"
+        key = (id(arr), short)
+        hit = self._texts.get(key)
+        if hit is None:
+            long = hit = self._texts.get((id(arr), False))
+            if short and long is not None and np.size(arr) <= _SHORT_ITEMS:
+                hit = (arr, _squeeze(long[1]))  # same options below the summary threshold
+            else:
+                hit = (arr, _fmt(arr, short))
+            self._texts[key] = hit
+        return hit[1]
 
     def scene(self, svg: str) -> int:
         if svg not in self._scene_by_svg:
@@ -138,7 +165,7 @@ class _Recorder:
         self.runs.append(steps)
         for step in steps:
             node, i = step.node, position[step.node]
-            lines: list[list[str]] = [["gradient arriving", _fmt(step.grad_outputs)]]
+            lines: list[list[str]] = [["gradient arriving", self.fmt(step.grad_outputs)]]
             if step.index == 0:
                 lines[0][0] += f" ({seeded})"
             lines.append(["local rule", _clean(node.formula or node.label or "?", _CAPTION_CHARS)])
@@ -146,8 +173,8 @@ class _Recorder:
             note = None
             if isinstance(node, AccumulateGrad):
                 leaf = self.leaf_name(node.variable)
-                lines.append([f"{leaf}.grad", f"{_fmt(step.grad_before)}\n\u2192 {_fmt(step.grad_after)}"])
-                note = {"node": i, "text": ".grad " + _fmt(step.grad_after, short=True)}
+                lines.append([f"{leaf}.grad", f"{self.fmt(step.grad_before)}\n\u2192 {self.fmt(step.grad_after)}"])
+                note = {"node": i, "text": ".grad " + self.fmt(step.grad_after, short=True)}
             seen: dict[Node, int] = {}
             for slot, ((fn, _), g) in enumerate(zip(node.next_functions, step.grad_inputs)):
                 if fn is None:
@@ -157,17 +184,17 @@ class _Recorder:
                     continue
                 occurrence = seen.get(fn, 0)
                 seen[fn] = occurrence + 1
-                lines.append([f"input {slot} \u2192 {self.node_name(fn)}", _fmt(g)])
+                lines.append([f"input {slot} \u2192 {self.node_name(fn)}", self.fmt(g)])
                 if g is not None:
                     sends.append({"edge": sc.edge(i, slot, position[fn], occurrence),
-                                  "text": _fmt(g, short=True)})
+                                  "text": self.fmt(g, short=True)})
             self.frames.append({
                 "scene": scene, "run": run, "kind": "step", "node": i,
                 "heading": f"{prefix}step {step.index + 1} of {len(steps)}: {self.node_name(node)}",
                 "lines": lines, "sends": sends, "note": note,
             })
         stored = "added to .grad" if committed else "not stored (accumulate=False)"
-        leaves = [[f"{self.leaf_name(s.node.variable)}.grad", _fmt(s.grad_after)]
+        leaves = [[f"{self.leaf_name(s.node.variable)}.grad", self.fmt(s.grad_after)]
                   for s in steps if isinstance(s.node, AccumulateGrad)]
         self.frames.append({
             "scene": scene, "run": run, "kind": "end", "node": None,

@@ -1,0 +1,108 @@
+"""Backward animation cost, as ratios measured in one run (machines are shared and noisy).
+
+    python benchmarks/bench_animate.py [--quick] [--nodes 200]
+
+(a) building a full animation of a 200-node graph (record the backward pass, lay the graph
+    out once, make every frame, produce the notebook display bundle) against one static
+    draw of the same graph (DOT, layout, display bundle). Target: under 1.5x, because the
+    layout happens once and frames carry only numbers.
+(b) size per frame: the largest single frame and the mean, as JSON bytes; and the whole
+    widget payload (SVG once + all frames) per frame. Target: under 200 KB per frame, well
+    inside Jupyter's output rate limit (1 MB/s).
+Timings are medians of interleaved repeats on freshly built graphs; the renderer is warmed
+up first so its one-off start-up (e.g. compiling the WebAssembly Graphviz) is not counted.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import statistics
+import sys
+import time
+
+import gradviz
+
+anim = importlib.import_module("gradviz.display.animate")  # the module, not the re-exported function
+
+FRAME_TARGET = 200_000
+RATIO_TARGET = 1.5
+
+
+def build(nodes: int):
+    """A graph with exactly ``nodes`` backward nodes: one leaf, a chain of ops, a sum."""
+    x = gradviz.linspace(-1.0, 1.0, 8).requires_grad_()
+    t = x
+    ops = nodes - 2  # AccumulateGrad and the final sum
+    for i in range(ops):
+        t = t * 1.01 if i % 3 == 0 else t + 0.5 if i % 3 == 1 else t.tanh()
+    out = t.sum()
+    count = len(gradviz.graph.backward_order([out.grad_fn]))
+    assert count == nodes, (count, nodes)
+    return out
+
+
+def static_draw(out) -> dict:
+    graph = gradviz.draw(out)
+    return graph._repr_mimebundle_()
+
+
+def full_animation(out) -> dict:
+    player = anim.animate(out)
+    bundle = player._repr_mimebundle_()
+    return bundle[0] if isinstance(bundle, tuple) else bundle
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--nodes", type=int, default=200)
+    args = ap.parse_args()
+    repeats = 3 if args.quick else 7
+
+    static_draw(build(args.nodes))  # warm the renderer (process-wide, resolved on first use)
+    times: dict[str, list[float]] = {"draw": [], "animate": []}
+    for _ in range(repeats):
+        for name, fn in (("draw", static_draw), ("animate", full_animation)):
+            out = build(args.nodes)  # fresh graph: nothing cached on the objects
+            t0 = time.perf_counter()
+            fn(out)
+            times[name].append(time.perf_counter() - t0)
+    draw_s = statistics.median(times["draw"])
+    anim_s = statistics.median(times["animate"])
+
+    player = anim.animate(build(args.nodes))
+    frame_bytes = [len(json.dumps(f, ensure_ascii=False).encode("utf-8")) for f in player.frames]
+    payload = len(player._payload.encode("utf-8"))
+    svg = sum(len(s.svg.encode("utf-8")) for s in player.scenes)
+    bundle = full_animation(build(args.nodes))
+    html_fallback = len(bundle["text/html"].encode("utf-8"))
+
+    result = {
+        "nodes": args.nodes,
+        "frames": len(player.frames),
+        "draw_s": round(draw_s, 4),
+        "animate_s": round(anim_s, 4),
+        "animate_over_draw": round(anim_s / draw_s, 3),
+        "ratio_target": RATIO_TARGET,
+        "frame_bytes_max": max(frame_bytes),
+        "frame_bytes_mean": round(statistics.mean(frame_bytes)),
+        "payload_bytes": payload,
+        "svg_bytes": svg,
+        "payload_bytes_per_frame": round(payload / len(player.frames)),
+        "static_html_fallback_bytes": html_fallback,
+        "frame_target_bytes": FRAME_TARGET,
+    }
+    print(f"(a) animation of a {args.nodes}-node graph / one static draw: "
+          f"{anim_s * 1e3:.1f} ms / {draw_s * 1e3:.1f} ms = {anim_s / draw_s:.2f}x (target < {RATIO_TARGET}x)")
+    print(f"(b) frame size: max {max(frame_bytes) / 1e3:.1f} KB, mean {statistics.mean(frame_bytes) / 1e3:.2f} KB;"
+          f" whole payload {payload / 1e3:.1f} KB for {len(player.frames)} frames"
+          f" ({payload / len(player.frames) / 1e3:.2f} KB per frame, SVG {svg / 1e3:.1f} KB once)"
+          f" (target < {FRAME_TARGET / 1e3:.0f} KB per frame)")
+    print(json.dumps(result))
+    ok = anim_s / draw_s < RATIO_TARGET and max(frame_bytes) < FRAME_TARGET
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
