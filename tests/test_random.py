@@ -194,7 +194,7 @@ def test_speed():
     t = time.perf_counter()
     g.normal((200000,), np.float32)
     g.randperm(10000)
-    assert time.perf_counter() - t < 1.5  # typically ~0.1 s; generous for shared machines
+    assert time.perf_counter() - t < 2.0  # typically ~0.1 s; generous for loaded machines
 
 
 # ------------------------------------------------------------------------------------------
