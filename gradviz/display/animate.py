@@ -447,7 +447,7 @@ def _static_svg(scene: _Scene, frames: Sequence[dict], k: int, css: str) -> str:
         extra = ""
         if m[2] == "node" and gid in by_id:
             i = by_id[gid]
-            state = "current" if i == f["node"] else "done" if i in done or f["kind"] == "end" else "pending"
+            state = "current" if i == f["node"] else "done" if i in done else "pending"
             extra = " gv-" + state
             shape = re.search(r'<polygon[^>]*?\spoints="([^"]*)"', svg[m.end():])
             if i in notes and shape:

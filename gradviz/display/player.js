@@ -206,6 +206,21 @@ function render({ model, el: host }) {
     return sc;
   }
 
+  // Keep the running node in view inside a tall graph, scrolling only the graph's own box
+  // (scrollIntoView would also scroll the notebook under the reader).
+  function follow(g) {
+    if (!g || !g.getBoundingClientRect) return;
+    const box = g.getBoundingClientRect();
+    const view = stage.getBoundingClientRect();
+    if (!box.height || !view.height) return;
+    if (box.top < view.top || box.bottom > view.bottom) {
+      stage.scrollTop += box.top - view.top - (view.height - box.height) / 2;
+    }
+    if (box.left < view.left || box.right > view.right) {
+      stage.scrollLeft += box.left - view.left - (view.width - box.width) / 2;
+    }
+  }
+
   function draw() {
     const f = frames[k];
     if (!f) {
@@ -227,7 +242,7 @@ function render({ model, el: host }) {
         if (j < k && g.node !== null && g.node !== undefined) done.add(String(g.node));
       }
       for (const [idx, g] of Object.entries(sc.nodeEls)) {
-        const state = idx === String(f.node) ? "gv-current" : done.has(idx) || f.kind === "end" ? "gv-done" : "gv-pending";
+        const state = idx === String(f.node) ? "gv-current" : done.has(idx) ? "gv-done" : "gv-pending";
         for (const c of ["gv-current", "gv-done", "gv-pending"]) g.classList.toggle(c, c === state);
       }
       for (const e of sc.svg.querySelectorAll("g.edge.gv-active")) e.classList.remove("gv-active");
@@ -248,6 +263,7 @@ function render({ model, el: host }) {
         if (at) sc.overlay.appendChild(svgText("gv-note", at[0] + 4, place(placed, at[0] + 4, at[1] + 3, text), text));
       }
     }
+    if (sc && sc.nodeEls && f.node !== null && f.node !== undefined) follow(sc.nodeEls[String(f.node)]);
     caption.replaceChildren();
     caption.appendChild(el("div", "gv-heading", f.heading || ""));
     const list = el("dl", "gv-lines");
