@@ -19,9 +19,9 @@ from .creation import (
     randperm, seed, set_rng_state, tensor, zeros, zeros_like,
 )
 from .functional import (
-    abs, add, allclose, argmax, argmin, bmm, clone, cos, div, dot, equal, exp, flatten, is_tensor, log,
+    abs, add, allclose, argmax, argmin, bmm, cat, clone, concat, concatenate, cos, div, dot, equal, exp, flatten, is_tensor, log,
     matmul, max, mean, min, mm, mul, mv, neg, norm, numel, outer, permute, pow, reciprocal, relu, reshape,
-    sigmoid, sin, sqrt, square, squeeze, sub, sum, t, tanh, transpose, unsqueeze,
+    sigmoid, sin, sqrt, square, squeeze, stack, sub, sum, t, tanh, transpose, unsqueeze,
 )
 from .grad_mode import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,

@@ -46,22 +46,77 @@ def _infer(data: Any) -> np.ndarray:
         return np.array(data)
     if isinstance(data, Tensor):
         return data._data.copy()
-    flat = _flatten(data)
-    arr = np.array(flat if not isinstance(data, (list, tuple)) else data, dtype=None)
-    if arr.dtype == object or arr.dtype.kind in "USV":
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    if arr.dtype.kind == "f":
-        return arr.astype(D.default_float.np)
-    if arr.dtype.kind in "iu":
-        return arr.astype(np.int64)
-    if arr.dtype.kind == "c":
-        raise TypeError("complex tensors are not supported")
-    return arr
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
+    shape = _sizes(data)
+    dt = _scalar_type(data)
+    if not math.prod(shape):
+        return np.zeros(shape, dtype=dt.np)  # torch checks no further once a size is 0
+    _check_structure(data, shape, dt)
+    try:
+        return np.array(data, dtype=dt.np).reshape(shape)
+    except OverflowError:
+        raise ValueError("Overflow when unpacking long long") from None
+
+
+def _sizes(data: Any) -> tuple[int, ...]:
+    # Like torch, the shape is read from the first element at each depth.
+    shape = []
+    seq = data
+    while isinstance(seq, (list, tuple)):
+        shape.append(len(seq))
+        if not seq:
+            break
+        seq = seq[0]
+    if isinstance(seq, str):
+        raise ValueError("too many dimensions 'str'")
+    return tuple(shape)
+
+
+def _scalar_type(data: Any) -> D.dtype:
+    """The promoted dtype of every number in nested lists (Python floats count as float32)."""
+    out = None
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+            continue
+        if isinstance(x, str):
+            raise TypeError("new(): invalid data type 'str'")
+        if isinstance(x, np.generic):
+            d = D.from_numpy(x.dtype)
+        elif isinstance(x, (bool, int, float)):
+            d = D.scalar_dtype(x)
+        else:
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+        out = d if out is None else D.promote(out, d)
+    return out if out is not None else D.default_float
+
+
+def _check_structure(data: Any, shape: tuple[int, ...], dt: D.dtype) -> None:
+    """Every nested list must have the first one's shape; torch's messages otherwise."""
+    stack = [(data, 0)]
+    while stack:
+        seq, depth = stack.pop()
+        if depth == len(shape):
+            if isinstance(seq, (list, tuple)):
+                raise TypeError(f"must be real number, not {type(seq).__name__}" if dt.is_floating_point
+                                else f"'{type(seq).__name__}' object cannot be interpreted as an integer")
+            continue
+        if not isinstance(seq, (list, tuple)):
+            raise TypeError("not a sequence")
+        if len(seq) != shape[depth]:
+            raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth} (got {len(seq)})")
+        stack.extend((x, depth + 1) for x in seq)
 
 
 def _flatten(data: Any) -> Any:
+    # Tensors inside lists count as their single value, with their dtype (as a NumPy scalar).
     if isinstance(data, Tensor):
-        return data.item()
+        if data._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return data._data.reshape(()).copy()[()]
     if isinstance(data, (list, tuple)):
         return [_flatten(x) for x in data]
     return data
@@ -80,7 +135,8 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     arr = _infer(data)
     if dtype is not None:
         arr = arr.astype(D.as_dtype(dtype).np)
-    return _finish(np.ascontiguousarray(arr), requires_grad)
+    # Not np.ascontiguousarray: it turns a 0-d array into shape (1,).
+    return _finish(arr if arr.flags.c_contiguous else arr.copy(order="C"), requires_grad)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:

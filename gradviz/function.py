@@ -39,15 +39,20 @@ def sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 class _Saved:
-    """One saved array plus the version it had, so in-place changes are caught."""
+    """One saved array plus the version it had, so in-place changes are caught.
 
-    __slots__ = ("array", "counter", "version", "tensor_ref")
+    ``output_of`` names the saving node when the array is that node's own output: torch's
+    error then names that node, while a saved input is named by its tensor's current grad_fn.
+    """
 
-    def __init__(self, array: np.ndarray, tensor: Any) -> None:
+    __slots__ = ("array", "counter", "version", "tensor_ref", "output_of")
+
+    def __init__(self, array: np.ndarray, tensor: Any, output_of: str | None = None) -> None:
         self.array = array
         self.counter = tensor._version_counter if tensor is not None else None
         self.version = self.counter.value if tensor is not None else 0
         self.tensor_ref = weakref.ref(tensor) if tensor is not None else None
+        self.output_of = output_of
 
     def unpack(self) -> np.ndarray:
         if self.counter is not None and self.counter.value != self.version:
@@ -59,12 +64,12 @@ class _Saved:
         kind = "torch." + _legacy_name(self.array.dtype)
         shape = ", ".join(str(d) for d in self.array.shape)
         which = ""
-        if t is not None and t.grad_fn is not None:
-            op = re.sub(r"Backward\d*$", "", type(t.grad_fn).__name__)
-            which = f", which is output 0 of {op}"
+        name = self.output_of or (type(t.grad_fn).__name__ if t is not None and t.grad_fn is not None else None)
+        if name is not None:
+            which = ", which is output 0 of " + re.sub(r"Backward\d*$", "", name) + ","
         return (
             "one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: [{kind} [{shape}]]{which}, is at version {self.counter.value}; expected version "
+            f"operation: [{kind} [{shape}]]{which} is at version {self.counter.value}; expected version "
             f"{self.version} instead. Hint: enable anomaly detection to find the operation that failed to "
             "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
         )
@@ -170,7 +175,8 @@ class Function(Node):
             arrays = [t._data for t in inputs]
         else:
             arrays = [t._data if t._data.dtype == _cast else t._data.astype(_cast) for t in inputs]
-        out = cls.forward(ctx, *arrays, **params)
+        with np.errstate(all="ignore"):  # IEEE results (inf, nan) propagate silently, as in torch
+            out = cls.forward(ctx, *arrays, **params)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy hands back scalars for 0-d results
         if not grad_mode._state.enabled or not any(t._requires_grad for t in inputs):
@@ -223,7 +229,7 @@ def _own(array: np.ndarray | None, inputs: Any, arrays: list, result: Any) -> _S
     if array is None:
         return None
     if array is result._data:
-        return _Saved(array, result)
+        return _Saved(array, result, type(result.grad_fn).__name__)
     for t, a in zip(inputs, arrays):
         if array is a:
             return _Saved(array, t if t._scalar is None else None)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .tensor import Tensor, _operand
+from . import _dtype as D
+from . import ops
+from .tensor import Tensor, _operand, _prio
 
 
 def _t(x: Any) -> Tensor:
@@ -120,6 +122,48 @@ def clone(input: Tensor) -> Tensor:
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     # torch builds outer as a broadcast multiply, so its grad_fn is MulBackward0.
     return input.unsqueeze(1) * vec2.unsqueeze(0)
+
+
+def cat(tensors: Any, dim: int = 0) -> Tensor:
+    """Join tensors along an existing axis (torch.cat, also torch.concat)."""
+    if isinstance(tensors, Tensor):
+        raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    ts = list(tensors)
+    if not ts:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(ts):
+        if t.dim() == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    real = [(i, t) for i, t in enumerate(ts) if t.shape != (0,)]  # legacy empty inputs are skipped
+    ref = real[0][1] if real else ts[0]
+    d = ref._dim(dim)
+    for i, t in real[1:]:
+        if t.dim() != ref.dim():
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.dim()} and {t.dim()}")
+        for k in range(ref.dim()):
+            if k != d and t.shape[k] != ref.shape[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {ref.shape[k]} but got "
+                    f"size {t.shape[k]} for tensor number {i} in the list.")
+    rt = D.result_type([(t.dtype, _prio(t)) for t in ts])
+    return ops.CatBackward0.apply(*ts, _cast=rt.np, dim=d)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Any, dim: int = 0) -> Tensor:
+    """Join equal-shaped tensors along a new axis."""
+    ts = list(tensors)
+    if not ts:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(ts[1:], 1):
+        if t.shape != ts[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ts[0].shape)} at entry 0 "
+                               f"and {list(t.shape)} at entry {i}")
+    d = ts[0]._dim(dim, ts[0].dim() + 1)
+    rt = D.result_type([(t.dtype, _prio(t)) for t in ts])
+    return ops.StackBackward0.apply(*ts, _cast=rt.np, dim=d)
 
 
 def is_tensor(obj: Any) -> bool:

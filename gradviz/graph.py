@@ -82,7 +82,7 @@ def backward_steps(
 
     buffers: dict[Node, np.ndarray] = {}
     for root, g in zip(roots, grads):
-        buffers[root] = buffers[root] + g if root in buffers else g
+        buffers[root] = _add(buffers[root], g) if root in buffers else g
     if order is None:
         order = backward_order(roots)
     pending: dict[int, np.ndarray] = {}  # id(leaf) -> grad to add; a leaf has one AccumulateGrad
@@ -98,16 +98,21 @@ def backward_steps(
             if leaf._hooks:
                 grad = _run_hooks(leaf._hooks, grad, Tensor)
             before = leaf._grad._data if leaf._grad is not None else None
-            after = grad.astype(leaf._data.dtype, copy=True) if before is None else before + grad
+            after = grad.astype(leaf._data.dtype, copy=True) if before is None else _add(before, grad)
             pending[id(leaf)] = after
             yield Step(index, node, grad, (), before, after, leaf)
         else:
             grad_inputs = node._run_backward(grad)
             for (fn, _), g in zip(node.next_functions, grad_inputs):
                 if g is not None:
-                    buffers[fn] = buffers[fn] + g if fn in buffers else g
+                    buffers[fn] = _add(buffers[fn], g) if fn in buffers else g
             yield Step(index, node, grad, grad_inputs)
         index += 1
+
+
+def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):  # inf + -inf is nan, silently, as in torch
+        return a + b
 
 
 def _run_hooks(hooks: dict, grad: np.ndarray, tensor_cls: type) -> np.ndarray:

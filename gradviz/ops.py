@@ -424,7 +424,8 @@ class MeanBackward0(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.shape = a.shape
-        return np.mean(a)
+        # sum / n is what np.mean computes, without its "Mean of empty slice" warning (0/0 is nan).
+        return np.sum(a) / np.asarray(a.size, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -441,7 +442,7 @@ class MeanBackward1(Function):
     def forward(ctx, a, dim, keepdim):
         ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
         ctx.n = int(np.prod([a.shape[d] for d in dim])) if a.ndim else 1
-        return np.mean(a, axis=dim, keepdims=keepdim)
+        return np.sum(a, axis=dim, keepdims=keepdim) / np.asarray(ctx.n, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -584,16 +585,17 @@ class ViewBackward0(_Reshape):
     """z = a viewed with a new shape"""
 
 
+class ReshapeAliasBackward0(_Reshape):
+    """z = a (not contiguous) viewed with a new shape"""
+
+    label = "reshape"
+
+
 class UnsafeViewBackward0(_Reshape):
-    """z = a copied into a new shape"""
+    """z = a reshaped, a contiguous copy (from clone, mm or bmm) the result does not share"""
 
     label = "reshape"
     is_view = False
-
-    @staticmethod
-    def forward(ctx, a, shape):
-        ctx.shape = a.shape
-        return np.reshape(a, shape, copy=True)
 
 
 class _Permute(Function):
@@ -665,8 +667,12 @@ class SqueezeBackward1(_Squeeze):
     """z = a without axis dim (if its size is 1)"""
 
 
-class SqueezeBackward4(_Squeeze):
+class SqueezeBackward2(_Squeeze):
     """z = a without the given axes of size 1"""
+
+
+class SqueezeBackward4(_Squeeze):
+    """z = a without axis dim (the in-place squeeze_ that matmul of a vector and a matrix does)"""
 
 
 class ExpandBackward0(Function):
@@ -773,6 +779,49 @@ class CopySlices(Function):
         ga = g.copy()
         ga[ctx.index] = 0
         return ga, g[ctx.index]
+
+
+class IndexPutBackward0(CopySlices):
+    """z = a with z[indices] = v   (advanced indices)"""
+
+
+class CatBackward0(Function):
+    """z = [a; b; …] joined along dim"""
+
+    label, formula = "cat", "each input gets its own slice of the gradient"
+
+    @staticmethod
+    def forward(ctx, *arrays, dim):
+        ctx.dim = dim
+        ctx.shapes = [a.shape for a in arrays]
+        # torch skips legacy empty 1-D inputs (shape (0,)) whatever the others' rank.
+        return np.concatenate([a for a in arrays if a.shape != (0,)] or arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        out, start = [], 0
+        for shape in ctx.shapes:
+            if shape == (0,):
+                out.append(np.zeros(shape, dtype=g.dtype))
+                continue
+            out.append(np.take(g, range(start, start + shape[ctx.dim]), axis=ctx.dim))
+            start += shape[ctx.dim]
+        return tuple(out)
+
+
+class StackBackward0(Function):
+    """z = [a, b, …] stacked along a new axis dim"""
+
+    label, formula = "stack", "each input gets its own slice of the gradient"
+
+    @staticmethod
+    def forward(ctx, *arrays, dim):
+        ctx.dim = dim
+        return np.stack(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(np.take(g, i, axis=ctx.dim) for i in range(g.shape[ctx.dim]))
 
 
 class ZeroBackward0(Function):

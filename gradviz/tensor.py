@@ -51,6 +51,10 @@ _CPU = device()
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_INPLACE_UNSUPPORTED = (
+    "gradviz does not support in-place operations on a view when autograd records them (torch would "
+    "rewrite the base tensor's grad_fn to CopySlices); apply the operation to the base tensor, or to a clone() "
+    "of the view")
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
     "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
@@ -59,6 +63,7 @@ NON_LEAF_GRAD_WARNING = (
     "for more information. (Triggered internally at "
     "/__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)"
 )
+_WARNED: set[str] = set()
 _SHORT = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
           "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
@@ -162,9 +167,17 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '[{', '.join(map(str, value._data.shape))}]' to a "
+                    f"tensor of size '[{', '.join(map(str, self._data.shape))}]'. Please ensure that the gradient "
+                    "and the tensor are the same size")
             if value._dtype is not self._dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_type_name(value)}' to a tensor with grad_dtype "
+                    f"'{_SHORT[self._dtype.name]}'. The gradient must match the tensor's grad_dtype (defaults to "
+                    "the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or "
+                    "None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match.")
         self._grad = value
 
     @property
@@ -306,16 +319,17 @@ class Tensor:
     def _scalar_value(self) -> Any:
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        if self._requires_grad:
-            warnings.warn(
-                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
-                "Consider using tensor.detach() first. (Triggered internally at "
-                "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:836.)",
-                UserWarning, stacklevel=3,
-            )
         return self._data.reshape(()).item()
 
     def __float__(self) -> float:
+        if self._requires_grad and "float" not in _WARNED:
+            _WARNED.add("float")  # torch gives this one once per process (TORCH_WARN_ONCE), and not for int()
+            warnings.warn(
+                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                "Consider using tensor.detach() first. (Triggered internally at "
+                "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)",
+                UserWarning, stacklevel=2,
+            )
         return float(self._scalar_value())
 
     def __int__(self) -> int:
@@ -453,6 +467,8 @@ class Tensor:
         return NotImplemented if o is NotImplemented else _binary(ops.DivBackward0, o, self)
 
     def __pow__(self, exponent: Any) -> Any:
+        if not isinstance(exponent, _NUMBER):
+            return _binary(ops.PowBackward1, self, exponent)
         return self.pow(exponent)
 
     def __rpow__(self, base: Any) -> Any:
@@ -538,17 +554,18 @@ class Tensor:
         return bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     # -- named methods -----------------------------------------------------------------------
+    # Unlike the operators, a method cannot hand back NotImplemented: a bad operand is a TypeError.
     def add(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        return _binary(ops.AddBackward0, self, other, alpha=alpha)
+        return _method_result("add", _binary(ops.AddBackward0, self, other, alpha=alpha), other)
 
     def sub(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        return _binary(ops.SubBackward0, self, other, alpha=alpha)
+        return _method_result("sub", _binary(ops.SubBackward0, self, other, alpha=alpha), other)
 
     def mul(self, other: Any) -> "Tensor":
-        return _binary(ops.MulBackward0, self, other)
+        return _method_result("mul", _binary(ops.MulBackward0, self, other), other)
 
     def div(self, other: Any) -> "Tensor":
-        return _binary(ops.DivBackward0, self, other)
+        return _method_result("div", _binary(ops.DivBackward0, self, other), other)
 
     subtract, multiply, divide, true_divide = sub, mul, div, div
 
@@ -558,10 +575,9 @@ class Tensor:
     negative = neg
 
     def pow(self, exponent: Any) -> "Tensor":
-        if isinstance(exponent, Tensor):
-            return _binary(ops.PowBackward1, self, exponent)
         if not isinstance(exponent, _NUMBER):
-            return NotImplemented
+            # A tensor, array or list exponent: elementwise a**b.
+            return _method_result("pow", _binary(ops.PowBackward1, self, exponent), exponent, "exponent")
         rt = _promote(self, _operand(exponent))
         return ops.PowBackward0.apply(self, _cast=rt.np, exponent=exponent)
 
@@ -599,28 +615,32 @@ class Tensor:
         return ops.AbsBackward0.apply(self)
 
     def matmul(self, other: Any) -> "Tensor":
-        return _matmul(self, _operand(other))
+        o = _operand(other)
+        if o is NotImplemented:
+            raise TypeError(f"matmul(): argument 'other' (position 1) must be Tensor, not {_type_name_of(other)}")
+        return _matmul(self, o)
 
     def mm(self, mat2: "Tensor") -> "Tensor":
         if self._data.ndim != 2:
-            raise RuntimeError(f"self must be a matrix")
+            raise RuntimeError("self must be a matrix")
         if mat2._data.ndim != 2:
-            raise RuntimeError(f"mat2 must be a matrix")
-        _check_mm(self, mat2)
+            raise RuntimeError("mat2 must be a matrix")
+        _check_mm(self._data.shape, mat2._data.shape, self._dtype, mat2._dtype)
         return ops.MmBackward0.apply(self, mat2)
 
     def mv(self, vec: "Tensor") -> "Tensor":
-        _check_same_dtype(self, vec)
-        if self._data.shape[1] != vec._data.shape[0]:
-            n, m = self._data.shape
-            raise RuntimeError(f"size mismatch, got input ({n}), mat ({n}x{m}), vec ({vec._data.shape[0]})")
+        if self._data.ndim != 2 or vec._data.ndim != 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got 1, {self._data.ndim}, {vec._data.ndim}")
+        _check_mv(self._data.shape, vec._data.shape, self._dtype, vec._dtype)
         return ops.MvBackward0.apply(self, vec)
 
     def dot(self, other: "Tensor") -> "Tensor":
-        _check_same_dtype(self, other)
         if self._data.ndim != 1 or other._data.ndim != 1:
             raise RuntimeError(
                 f"1D tensors expected, but got {self._data.ndim}D and {other._data.ndim}D tensors")
+        if self._dtype is not other._dtype:
+            raise RuntimeError("dot : expected both vectors to have same dtype, but found "
+                               f"{_SHORT[self._dtype.name]} and {_SHORT[other._dtype.name]}")
         if self._data.shape[0] != other._data.shape[0]:
             a, b = self._data.shape[0], other._data.shape[0]
             raise RuntimeError(
@@ -628,8 +648,12 @@ class Tensor:
                 f"elements, but got {a} and {b} elements respectively")
         return ops.DotBackward0.apply(self, other)
 
-    def bmm(self, other: "Tensor") -> "Tensor":
-        return ops.BmmBackward0.apply(self, other)
+    def bmm(self, mat2: "Tensor") -> "Tensor":
+        for name, t in (("batch1", self), ("batch2", mat2)):
+            if t._data.ndim != 3:
+                raise RuntimeError(f"{name} must be a 3D tensor")
+        _check_bmm(self._data.shape, mat2._data.shape, self._dtype, mat2._dtype)
+        return ops.BmmBackward0.apply(self, mat2)
 
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
         np_dt = dtype.np if dtype is not None else (np.int64 if not self._dtype.is_floating_point else None)
@@ -713,12 +737,15 @@ class Tensor:
         return ops.ViewBackward0.apply(self, shape=shape)
 
     def reshape(self, *shape: Any) -> "Tensor":
+        """A view when the strides allow one, else a copy; torch names the three cases differently."""
         shape = self._shape_arg(shape)
+        if self._data.flags.c_contiguous:
+            return ops.ViewBackward0.apply(self, shape=shape)
         try:
             self._data.reshape(shape, copy=False)
         except ValueError:
-            return ops.UnsafeViewBackward0.apply(self, shape=shape)
-        return ops.ViewBackward0.apply(self, shape=shape)
+            return ops.UnsafeViewBackward0.apply(self.clone(), shape=shape)
+        return ops.ReshapeAliasBackward0.apply(self, shape=shape)
 
     def view_as(self, other: "Tensor") -> "Tensor":
         return self.view(other._data.shape)
@@ -769,7 +796,7 @@ class Tensor:
             return ops.SqueezeBackward0.apply(self, dims=tuple(range(self._data.ndim)))
         if isinstance(dim, int):
             return ops.SqueezeBackward1.apply(self, dims=(self._dim(dim),) if self._data.ndim else ())
-        return ops.SqueezeBackward4.apply(self, dims=self._dims(dim))
+        return ops.SqueezeBackward2.apply(self, dims=self._dims(dim) if self._data.ndim else ())
 
     def expand(self, *sizes: Any) -> "Tensor":
         if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
@@ -818,23 +845,30 @@ class Tensor:
         v_arr = v._data.astype(self._data.dtype, copy=False)
         if grad_mode._state.enabled and (self._requires_grad or v._requires_grad):
             if self.grad_fn is None and self._requires_grad:
-                raise RuntimeError(VIEW_LEAF_INPLACE)
-            if self._base is not None and self._base._requires_grad:
-                raise RuntimeError("in-place assignment into a view of a tensor that requires grad is not supported yet; "
-                                   "assign into the base tensor instead")
-            self._inplace_result(ops.CopySlices.apply(self, v if v._dtype is self._dtype else v.to(self._dtype),
-                                                      index=idx))
+                # torch writes `x[:]`, `x[...]` and advanced indices into x itself, other indices into a view.
+                raise RuntimeError(VIEW_LEAF_INPLACE if _makes_view(self, idx, advanced) else LEAF_INPLACE)
+            if self._base is not None:
+                if self._base.grad_fn is None and self._base._requires_grad:
+                    raise RuntimeError(VIEW_LEAF_INPLACE)
+                raise RuntimeError(VIEW_INPLACE_UNSUPPORTED)
+            op = ops.IndexPutBackward0 if advanced else ops.CopySlices
+            self._inplace_result(op.apply(self, v if v._dtype is self._dtype else v.to(self._dtype), index=idx))
             return
         self._data[idx] = v_arr
         self._version_counter.value += 1
 
     # -- in-place ops ------------------------------------------------------------------------
-    def _check_inplace(self) -> None:
+    def _check_inplace(self, other_requires_grad: bool = False) -> None:
         if grad_mode._state.enabled:
             if self.grad_fn is None and self._requires_grad:
                 raise RuntimeError(LEAF_INPLACE)
-            if self._base is not None and self._base.grad_fn is None and self._base._requires_grad:
+            base = self._base
+            if base is not None and base.grad_fn is None and base._requires_grad:
                 raise RuntimeError(VIEW_LEAF_INPLACE)
+            if base is not None and (base._requires_grad or other_requires_grad):
+                # torch would rebase the base's history (CopySlices); without that the base's
+                # gradient would silently be wrong, so refuse rather than mislead.
+                raise RuntimeError(VIEW_INPLACE_UNSUPPORTED)
 
     def _inplace_result(self, result: "Tensor") -> "Tensor":
         """Make ``result`` this tensor's new value and, if it has one, its new grad_fn."""
@@ -854,42 +888,58 @@ class Tensor:
             )
         return self
 
-    def _inplace(self, op: Any, other: Any, **params: Any) -> "Tensor":
-        self._check_inplace()
+    def _inplace(self, op: Any, other: Any, name: str, **params: Any) -> "Tensor":
         o = _operand(other)
         if o is NotImplemented:
-            raise TypeError(f"unsupported operand type for in-place op: '{type(other).__name__}'")
+            raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {_type_name_of(other)}")
+        self._check_inplace(o._requires_grad)
         self._check_inplace_other(o)
         if not grad_mode._state.enabled or not (self._requires_grad or o._requires_grad):
             result = _binary(op, self.detach(), o.detach() if o._requires_grad else o, **params)
         else:
-            result = _binary(op, self, o, **params)
+            src = self
+            if op.saves_tensors:
+                # The write below would corrupt the saved self; torch saves a private copy of the
+                # original value for such ops, with its own version counter. Same graph edge.
+                src = Tensor._wrap(self._data.copy(), self.grad_fn)
+            result = _binary(op, src, o, **params)
         return self._inplace_result(result)
 
     def _check_inplace_other(self, o: "Tensor") -> None:
         if o._data.ndim > self._data.ndim or any(
                 b not in (1, a) for a, b in zip(self._data.shape[::-1], o._data.shape[::-1])):
-            shp = np.broadcast_shapes(self._data.shape, o._data.shape)
+            try:
+                shp = np.broadcast_shapes(self._data.shape, o._data.shape)
+            except ValueError:
+                raise _broadcast_error(self._data.shape, o._data.shape) from None
             raise RuntimeError(
                 f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the broadcast shape "
                 f"[{', '.join(map(str, shp))}]")
 
     def add_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        return self._inplace(ops.AddBackward0, other, alpha=alpha)
+        return self._inplace(ops.AddBackward0, other, "add_", alpha=alpha)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        return self._inplace(ops.SubBackward0, other, alpha=alpha)
+        return self._inplace(ops.SubBackward0, other, "sub_", alpha=alpha)
 
     def mul_(self, other: Any) -> "Tensor":
-        return self._inplace(ops.MulBackward0, other)
+        return self._inplace(ops.MulBackward0, other, "mul_")
 
     def div_(self, other: Any) -> "Tensor":
-        return self._inplace(ops.DivBackward0, other)
+        return self._inplace(ops.DivBackward0, other, "div_")
 
-    __iadd__ = add_
-    __isub__ = sub_
-    __imul__ = mul_
-    __itruediv__ = div_
+    # `t += "a"` must end in Python's own "unsupported operand type(s) for +=" TypeError.
+    def __iadd__(self, other: Any) -> Any:
+        return NotImplemented if _operand(other) is NotImplemented else self.add_(other)
+
+    def __isub__(self, other: Any) -> Any:
+        return NotImplemented if _operand(other) is NotImplemented else self.sub_(other)
+
+    def __imul__(self, other: Any) -> Any:
+        return NotImplemented if _operand(other) is NotImplemented else self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Any:
+        return NotImplemented if _operand(other) is NotImplemented else self.div_(other)
 
     def zero_(self) -> "Tensor":
         self._check_inplace()
@@ -943,7 +993,7 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
 def _rebind(saved: Any, tensor: Tensor) -> Any:
     from .function import _Saved
 
-    return _Saved(saved.array, tensor)
+    return _Saved(saved.array, tensor, saved.output_of)
 
 
 def _can_cast(src: D.dtype, dst: D.dtype) -> bool:
@@ -974,6 +1024,17 @@ def _operand(x: Any) -> Any:
         except TypeError:
             return NotImplemented
     return NotImplemented
+
+
+def _type_name_of(x: Any) -> str:
+    cls = type(x)
+    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__.split('.')[0]}.{cls.__qualname__}"
+
+
+def _method_result(name: str, result: Any, other: Any, arg: str = "other") -> Any:
+    if result is NotImplemented:
+        raise TypeError(f"{name}(): argument '{arg}' (position 1) must be Tensor, not {_type_name_of(other)}")
+    return result
 
 
 def _prio(t: Tensor) -> int:
@@ -1011,8 +1072,7 @@ def _binary(op: Any, a: Tensor, other: Any, **params: Any) -> Any:
     if not rt.is_floating_point and (a._requires_grad or b._requires_grad):
         rt = rt  # integer results never require grad; apply only records when an input requires grad
     try:
-        with np.errstate(all="ignore"):
-            return op.apply(a, b, _cast=rt.np, **params)
+        return op.apply(a, b, _cast=rt.np, **params)
     except ValueError:
         if a._data.shape != b._data.shape:
             try:
@@ -1022,25 +1082,43 @@ def _binary(op: Any, a: Tensor, other: Any, **params: Any) -> Any:
         raise
 
 
+_CPP = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "bool": "bool",
+        "float16": "c10::Half", "int16": "short int", "int8": "signed char", "uint8": "unsigned char"}
+
+
 def _type_name(t: Tensor) -> str:
-    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "bool": "bool",
-            "float16": "c10::Half"}.get(t._dtype.name, t._dtype.name)
+    return _CPP[t._dtype.name]
 
 
-def _check_same_dtype(a: Tensor, b: Tensor) -> None:
-    if a._dtype is not b._dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_type_name(a)} != {_type_name(b)}")
+# Shape-level checks, so matmul can validate a whole composite route before building any node.
+def _check_mm(sa: tuple, sb: tuple, da: D.dtype, db: D.dtype) -> None:
+    if sa[1] != sb[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})")
+    if da is not db:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_CPP[da.name]} != {_CPP[db.name]}")
 
 
-def _check_mm(a: Tensor, b: Tensor) -> None:
-    if a._data.shape[1] != b._data.shape[0]:
-        (n, k), (k2, m) = a._data.shape, b._data.shape
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
-    _check_same_dtype(a, b)
+def _check_mv(sa: tuple, sv: tuple, da: D.dtype, dv: D.dtype) -> None:
+    if sa[1] != sv[0]:
+        raise RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sv[0]})")
+    if da is not dv:
+        v, m = _SHORT[dv.name], _SHORT[da.name]
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}")
+
+
+def _check_bmm(sa: tuple, sb: tuple, da: D.dtype, db: D.dtype) -> None:
+    if (sa[0], sa[2]) != (sb[0], sb[1]):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, {sa[2]}] but "
+                           f"got: [{sb[0]}, {sb[1]}].")
+    if da is not db:
+        raise RuntimeError(f"expected scalar type {_SHORT[da.name]} but found {_SHORT[db.name]}")
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
-    """torch.matmul: dispatch on ranks to dot, mv, mm or batched products, as torch does."""
+    """torch.matmul: by ranks, dot, mv, mm, a folded mm/mv or a batched bmm, as torch 2.13 does.
+
+    The route decides which grad_fn nodes the result's graph shows, so it follows torch's.
+    """
     da, db = a._data.ndim, b._data.ndim
     if da == 0 or db == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
@@ -1049,41 +1127,116 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
     if da == 2 and db == 1:
         return a.mv(b)
     if da == 1 and db == 2:
-        if a._data.shape[0] != b._data.shape[0]:
-            raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied (1x{a._data.shape[0]} and "
-                f"{b._data.shape[0]}x{b._data.shape[1]})")
-        return a.unsqueeze(0).mm(b).squeeze((0,))
+        _check_mm((1,) + a._data.shape, b._data.shape, a._dtype, b._dtype)
+        return ops.SqueezeBackward4.apply(a.unsqueeze(0).mm(b), dims=(0,))
     if da == 2 and db == 2:
-        _check_mm(a, b)
-        return ops.MmBackward0.apply(a, b)
-    return _batched_matmul(a, b)
+        return a.mm(b)
+    squeeze_a = squeeze_b = False
+    if da == 3 and db == 3:
+        # A batch of one that needs a gradient is squeezed, so the fold below can use one mm.
+        ba, bb = a._data.shape[0], b._data.shape[0]
+        squeeze_a = ba == 1 and bb != 1 and a._requires_grad
+        squeeze_b = bb == 1 and ba != 1 and b._requires_grad
+    sa = a._data.shape[1:] if squeeze_a else a._data.shape
+    sb = b._data.shape[1:] if squeeze_b else b._data.shape
+    fold = _should_fold(a, b, sa, sb)
+    _check_matmul(sa, sb, a._dtype, b._dtype, fold)  # before any node exists
+    a = a.squeeze(0) if squeeze_a else a
+    b = b.squeeze(0) if squeeze_b else b
+    return _folded_matmul(a, b) if fold else _batched_matmul(a, b)
+
+
+def _should_fold(a: Tensor, b: Tensor, sa: tuple, sb: tuple) -> bool:
+    # Fold the bigger operand's batch into matrix rows when that costs no copy, or when the
+    # smaller one needs a gradient (torch's rule, which avoids a large expanded gradient).
+    a_larger = len(sa) >= len(sb)
+    big, small = (a, b) if a_larger else (b, a)
+    big_shape, small_ndim = (sa, len(sb)) if a_larger else (sb, len(sa))
+    if not (len(big_shape) >= 3 and small_ndim <= 2):
+        return False
+    if small._requires_grad:
+        return True
+    if len(sa) == 2:
+        return False
+    if int(np.prod(big_shape)) == 0:
+        return True
+    # A squeezed operand is never the bigger one here, so its strides are the tensor's own.
+    strides = big.stride()
+    shape = big_shape
+    if not a_larger:
+        shape, strides = shape[:-2] + shape[:-3:-1], strides[:-2] + strides[:-3:-1]
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(len(shape) - 2))
+
+
+def _check_matmul(sa: tuple, sb: tuple, da: D.dtype, db: D.dtype, fold: bool) -> None:
+    """Raise the error the chosen route's mm, mv or bmm would raise."""
+    if fold:
+        transpose = len(sb) > len(sa)
+        s1 = sb[:-2] + sb[:-3:-1] if transpose else sa
+        s2 = (sa[::-1] if len(sa) == 2 else sa) if transpose else sb
+        d1, d2 = (db, da) if transpose else (da, db)
+        folded = (int(np.prod(s1[:-1])), s1[-1])
+        if len(s2) == 2:
+            _check_mm(folded, s2, d1, d2)
+        else:
+            _check_mv(folded, s2, d1, d2)
+        return
+    n = sa[-2] if len(sa) > 1 else 1
+    m2 = sb[-2] if len(sb) > 1 else sb[0]
+    p = sb[-1] if len(sb) > 1 else 1
+    batch_a, batch_b = sa[:max(len(sa) - 2, 0)], sb[:max(len(sb) - 2, 0)]
+    try:
+        batch = np.broadcast_shapes(batch_a, batch_b)
+    except ValueError:
+        raise _broadcast_error(batch_a, batch_b) from None
+    nb = int(np.prod(batch))
+    _check_bmm((nb, n, sa[-1]), (nb, m2, p), da, db)
+
+
+def _folded_matmul(a: Tensor, b: Tensor) -> Tensor:
+    transpose = b._data.ndim > a._data.ndim
+    t1 = b.mT if transpose else a
+    t2 = (a.t() if a._data.ndim == 2 else a) if transpose else b
+    lead = t1._data.shape[:-1]
+    folded = t1.reshape(int(np.prod(lead)), t1._data.shape[-1])
+    if t2._data.ndim == 2:
+        out = ops.UnsafeViewBackward0.apply(folded.mm(t2), shape=lead + (t2._data.shape[1],))
+        return out.mT.contiguous() if transpose else out
+    return ops.UnsafeViewBackward0.apply(folded.mv(t2), shape=lead)
 
 
 def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
-    _check_same_dtype(a, b)
-    a2 = a.unsqueeze(0) if a._data.ndim == 1 else a
-    b2 = b.unsqueeze(-1) if b._data.ndim == 1 else b
-    n, k = a2._data.shape[-2:]
-    k2, m = b2._data.shape[-2:]
-    batch = np.broadcast_shapes(a2._data.shape[:-2], b2._data.shape[:-2])
-    if k != k2:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: [{int(np.prod(batch))}, {k}] but got: "
-            f"[{int(np.prod(batch))}, {k2}].")
+    da, db = a._data.ndim, b._data.ndim
+    n = a._data.shape[-2] if da > 1 else 1
+    m1 = a._data.shape[-1]
+    m2 = b._data.shape[-2] if db > 1 else b._data.shape[0]
+    p = b._data.shape[-1] if db > 1 else 1
+    batch = tuple(np.broadcast_shapes(a._data.shape[:max(da - 2, 0)], b._data.shape[:max(db - 2, 0)]))
     nb = int(np.prod(batch))
-    if b2._data.ndim == 2:
-        # (..., n, k) @ (k, m): fold the batch into rows and use one mm, as torch does.
-        out = a2.reshape(-1, k).mm(b2)
+    a3 = a.expand(*batch, n, m1).reshape(nb, n, m1)
+    if db == 1:
+        b3 = b.expand(*batch, m2).reshape(nb, m2, 1)
+        out = a3.bmm(b3).squeeze(-1)
     else:
-        out = ops.BmmBackward0.apply(a2.expand(*batch, n, k).reshape(nb, n, k),
-                                     b2.expand(*batch, k, m).reshape(nb, k, m))
-    out = ops.UnsafeViewBackward0.apply(out, shape=tuple(batch) + (n, m))
-    if a._data.ndim == 1:
-        out = out.squeeze(-2)
-    if b._data.ndim == 1:
-        out = out.squeeze(-1)
-    return out
+        out = a3.bmm(b.expand(*batch, m2, p).reshape(nb, m2, p))
+    shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
+    return ops.UnsafeViewBackward0.apply(out, shape=shape)
+
+
+def _makes_view(t: Tensor, idx: Any, advanced: bool) -> bool:
+    """Whether torch's setitem writes through a view (not for full slices, `...` or advanced indices)."""
+    if advanced:
+        return False
+    items = idx if isinstance(idx, tuple) else (idx,)
+    dim = 0
+    for it in items:
+        if it is Ellipsis:
+            dim = t._data.ndim - sum(1 for x in items if x is not None and x is not Ellipsis) + dim
+            continue
+        if not isinstance(it, slice) or it.indices(t._data.shape[dim]) != (0, t._data.shape[dim], 1):
+            return True
+        dim += 1
+    return False
 
 
 def _parse_index(t: Tensor, index: Any) -> tuple[Any, bool, type]:

@@ -14,7 +14,8 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
                  weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False) -> None:
-        _check_float("learning rate", lr)
+        if lr < 0.0:  # torch's test: a NaN learning rate is let through
+            raise ValueError(f"Invalid learning rate: {lr}")
         _check_float("momentum", momentum)
         _check_float("weight_decay", weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
