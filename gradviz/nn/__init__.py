@@ -1,0 +1,16 @@
+"""torch.nn: modules, parameters, the functional API and weight initialisation."""
+from __future__ import annotations
+
+from . import _ops  # noqa: F401  (registers the op classes behind nn.functional)
+from . import functional, init
+from .modules import (
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Flatten, GELU, Identity, L1Loss, LeakyReLU, Linear,
+    LogSoftmax, Module, ModuleList, MSELoss, NLLLoss, ReLU, Sequential, Sigmoid, Softmax, Tanh,
+)
+from .parameter import Parameter
+
+__all__ = [
+    "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "GELU", "Identity", "L1Loss",
+    "LeakyReLU", "Linear", "LogSoftmax", "Module", "ModuleList", "MSELoss", "NLLLoss", "Parameter", "ReLU",
+    "Sequential", "Sigmoid", "Softmax", "Tanh", "functional", "init",
+]
