@@ -10,6 +10,7 @@ SVG (player.js), so stepping needs no kernel.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 import re
@@ -96,8 +97,9 @@ def _svg_elements(svg: str) -> tuple[dict[int, str], dict[tuple[int, int], list[
 class _Scene:
     """One laid-out graph plus the lookups that map engine nodes/edges onto its elements."""
 
-    def __init__(self, svg: str) -> None:
+    def __init__(self, svg: str, error: str = "") -> None:
         self.svg = svg
+        self.error = _clean(error, _CAPTION_CHARS)
         self.nodes, self._edges, self._ids = _svg_elements(svg)
 
     def edge(self, consumer: int, slot: int, producer: int, occurrence: int) -> str | None:
@@ -111,7 +113,7 @@ class _Scene:
         return None
 
     def payload(self) -> dict[str, Any]:
-        return {"svg": self.svg, "nodes": {str(i): gid for i, gid in self.nodes.items()}}
+        return {"svg": self.svg, "error": self.error, "nodes": {str(i): gid for i, gid in self.nodes.items()}}
 
 
 # --------------------------------------------------------------------- recording
@@ -124,7 +126,7 @@ class _Recorder:
         self.frames: list[dict[str, Any]] = []
         self.runs: list[list[Step]] = []
         self.scenes: list[_Scene] = []
-        self._scene_by_svg: dict[str, int] = {}
+        self._scene_by_key: dict[tuple, int] = {}
         # In a chain the array a node sends is the one the next node receives: format it once.
         # The value keeps the array alive, so its id() cannot be reused for another array.
         self._texts: dict[tuple[int, bool], tuple[np.ndarray, str]] = {}
@@ -143,11 +145,25 @@ class _Recorder:
             self._texts[key] = hit
         return hit[1]
 
-    def scene(self, svg: str) -> int:
-        if svg not in self._scene_by_svg:
-            self._scene_by_svg[svg] = len(self.scenes)
-            self.scenes.append(_Scene(svg))
-        return self._scene_by_svg[svg]
+    def scene(self, t: Any, order: list[Node], draw_options: Mapping[str, Any]) -> int:
+        """The scene for this graph: laid out now, or reused when an earlier call built the same graph.
+
+        "The same" = same nodes, edges, shapes and forward values; only leaf ``.grad`` differs
+        between calls of a training loop, and the player shows that beside the leaf.
+        """
+        key = _signature(order)
+        if key not in self._scene_by_key:
+            try:
+                svg, error = _layout(t, order, draw_options), ""
+            except Exception as exc:  # no renderer, timeout, unsafe SVG: captions still play
+                from .render import RenderError
+
+                if not isinstance(exc, RenderError):
+                    raise
+                svg, error = "", f"graph unavailable: {exc}"
+            self._scene_by_key[key] = len(self.scenes)
+            self.scenes.append(_Scene(svg, error))
+        return self._scene_by_key[key]
 
     def leaf_name(self, leaf: Any) -> str:
         return self.names.get(id(leaf)) or f"leaf{tuple(int(n) for n in leaf.shape)}"
@@ -155,7 +171,9 @@ class _Recorder:
     def node_name(self, node: Node) -> str:
         if isinstance(node, AccumulateGrad):
             return f"AccumulateGrad ({self.leaf_name(node.variable)})"
-        return _clean(type(node).__name__)
+        out = node.output()
+        name = self.names.get(id(out)) if out is not None else None
+        return _clean(type(node).__name__) + (f" ({name})" if name else "")
 
     def add_run(self, steps: list[Step], order: list[Node], scene: int, seeded: str,
                 committed: bool, prefix: str = "") -> None:
@@ -229,20 +247,34 @@ def _record(t: Any, gradient: Any) -> tuple[list[Step], list[Node], str]:
     return steps, order, seeded
 
 
+def _signature(order: list[Node]) -> tuple:
+    """What a drawing of this graph depends on, apart from leaf .grad: structure and values."""
+    pos = {node: i for i, node in enumerate(order)}
+    sig = []
+    for node in order:
+        t = node.output()
+        data = None if t is None else hashlib.sha1(np.ascontiguousarray(t._data)).hexdigest()
+        consts = tuple(None if c is None else hashlib.sha1(np.ascontiguousarray(c)).hexdigest()
+                       for c in node.const_inputs)
+        sig.append((type(node).__name__, tuple(-1 if fn is None else pos[fn] for fn, _ in node.next_functions),
+                    repr(node.output_meta), data, consts, id(t) if isinstance(node, AccumulateGrad) else 0))
+    return tuple(sig)
+
+
+def _names(names: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Explicit names, else the caller's variables, as draw() finds them (so box and caption agree)."""
+    if names is not None:
+        return dict(names)
+    from . import _caller_names
+
+    return _caller_names()
+
+
 def _layout(t: Any, order: list[Node], draw_options: Mapping[str, Any]) -> str:
     """The SVG of ``t``'s graph, laid out once by the display layer's own draw()."""
     from . import draw
 
-    graph = draw(t, **draw_options)
-    for attr in ("svg", "_repr_svg_", "pipe"):
-        value = getattr(graph, attr, None)
-        if callable(value):
-            value = value() if attr != "pipe" else value(format="svg", encoding="utf-8")
-        if isinstance(value, bytes):
-            value = value.decode("utf-8")
-        if isinstance(value, str) and "<svg" in value:
-            return value
-    raise TypeError("gradviz.draw() did not give an SVG to animate")
+    return draw(t, **draw_options).svg()
 
 
 class _GradGuard:
@@ -298,15 +330,18 @@ def animate(t: Any, gradient: Any = None, *, accumulate: bool = False, retain_gr
         gradient: the seed gradient, as for ``Tensor.backward``.
         accumulate: add the results into the leaves' ``.grad`` as ``backward()`` would.
         retain_graph: with ``accumulate=True``, keep the graph for another backward.
-        names: ``{"x": x, ...}`` to call leaves by name in the captions ("x.grad").
-        **draw_options: passed to ``gradviz.draw`` for the one layout.
+        names: ``{"x": x, ...}`` names for tensors in the graph and captions ("x.grad");
+            by default the caller's variables, as ``draw()`` does.
+        **draw_options: passed to ``gradviz.draw`` for the one layout (``legend`` is off by
+            default: the numbers written beside the edges need the room).
 
     Returns:
         BackwardPlayer: play/pause, step, slider, reset, speed; ``.to_html()`` exports it.
     """
     steps, order, seeded = _record(t, gradient)
+    names = _names(names)
     rec = _Recorder(names)
-    scene = rec.scene(_layout(t, order, draw_options))
+    scene = rec.scene(t, order, {"names": names, "legend": False, **draw_options})
     if accumulate:
         _commit(steps, retain_graph)
     rec.add_run(steps, order, scene, seeded, committed=accumulate)
@@ -338,23 +373,24 @@ def animate_loop(fn: Callable[[], Any], n: int = 3, *, zero_grad: str | None = N
         zero_grad: None, ``"end"`` or ``"each"``.
         gradient, retain_graph: as for ``Tensor.backward`` (each call frees its graph by default).
         accumulate: keep the final ``.grad`` values instead of restoring them.
-        names: ``{"weights": weights}`` to name leaves in captions.
+        names: ``{"weights": weights}``; by default the caller's variables.
         **draw_options: passed to ``gradviz.draw``.
     """
     if zero_grad not in (None, "end", "each"):
         raise ValueError(f"zero_grad must be None, 'end' or 'each', not {zero_grad!r}")
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
+    names = _names(names)
     rec = _Recorder(names)
     guard = _GradGuard()
     try:
         for call in range(n):
             t = fn()
             steps, order, seeded = _record(t, gradient)
-            scene = rec.scene(_layout(t, order, draw_options))
+            scene = rec.scene(t, order, {"names": names, "legend": False, **draw_options})
             guard.remember(steps)
             _commit(steps, retain_graph)
-            prefix = f"backward() call {call + 1} of {n} \u00b7 "
+            prefix = f"call {call + 1} of {n} \u00b7 "
             rec.add_run(steps, order, scene, seeded, committed=True, prefix=prefix)
             if zero_grad == "each" or (zero_grad == "end" and call == n - 1):
                 position = {node: i for i, node in enumerate(order)}

@@ -176,6 +176,10 @@ function render({ model, el: host }) {
     speedSel.appendChild(o);
   }
   bar.appendChild(speedSel);
+  const key = el("span", "gv-key");
+  key.append(el("span", "gv-key-current", "running"), el("span", "gv-key-done", "done"),
+    el("span", "gv-key-pending", "waiting"));
+  bar.appendChild(key);
   const stage = el("div", "gv-stage");
   const caption = el("div", "gv-caption");
   caption.setAttribute("aria-live", "polite");
