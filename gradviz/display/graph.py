@@ -74,10 +74,15 @@ class Graph:
         return f"gradviz.Graph(nodes={self.nodes}, edges={self.edges})"
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        try:
-            bundle = {"image/svg+xml": self.svg(), "text/plain": repr(self)}
-        except render.RenderError as exc:
-            bundle = {"text/plain": f"{self!r}\n{exc}\nDOT source:\n{self._source}"}
+        wants_svg = (not include or "image/svg+xml" in include) and not (exclude and "image/svg+xml" in exclude)
+        bundle = {}
+        if wants_svg:
+            try:
+                bundle["image/svg+xml"] = self.svg()
+            except render.RenderError as exc:
+                # no picture: the reason and the DOT text, so the cell still shows the graph
+                bundle["text/plain"] = f"{self!r}\n{exc}\nDOT source:\n{self._source}"
+        bundle.setdefault("text/plain", repr(self))
         if include:
             bundle = {k: v for k, v in bundle.items() if k in include}
         if exclude:
