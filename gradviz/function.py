@@ -8,6 +8,7 @@ graph has no reference cycles and is freed as soon as its output is dropped.
 from __future__ import annotations
 
 import itertools
+import warnings
 import re
 import weakref
 from typing import Any, ClassVar
@@ -17,6 +18,12 @@ import numpy as np
 from . import grad_mode
 
 _sequence = itertools.count()
+_wrap: Any = None  # Tensor._wrap, bound by tensor.py when it loads (tensor imports this module)
+
+# IEEE results (inf, nan) propagate silently, as in torch: NumPy's floating-point warnings
+# raised inside gradviz's own modules are ignored. A filter costs nothing per op, unlike
+# entering np.errstate around every forward and backward.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"gradviz(\.|$)")
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -166,34 +173,41 @@ class Function(Node):
 
         ``_cast`` is the promoted dtype (PyTorch's rules, computed by the caller): inputs
         are converted here, in one place, so no op deals with type promotion.
+        This is the engine's hot path: plain loops, no generators, no context managers.
         """
-        from .tensor import Tensor  # tensor imports this module; resolved at call time
-
         ctx = object.__new__(cls)
         ctx._saved = ()
         if _cast is None:
             arrays = [t._data for t in inputs]
         else:
             arrays = [t._data if t._data.dtype == _cast else t._data.astype(_cast) for t in inputs]
-        with np.errstate(all="ignore"):  # IEEE results (inf, nan) propagate silently, as in torch
-            out = cls.forward(ctx, *arrays, **params)
+        out = cls.forward(ctx, *arrays, **params)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy hands back scalars for 0-d results
-        if not grad_mode._state.enabled or not any(t._requires_grad for t in inputs):
-            result = Tensor._wrap(out)
+        track = False
+        if grad_mode._state.enabled:
+            for t in inputs:
+                if t._requires_grad:
+                    track = True
+                    break
+        if not track:
+            result = _wrap(out)
         else:
             ctx._seq = next(_sequence)
             ctx._freed = False
             ctx._pre_hooks = None
             ctx._retain_ref = None
-            ctx.next_functions = tuple(t._edge() for t in inputs)
-            ctx._input_meta = tuple((a.shape, a.dtype) for a in arrays)
-            ctx.const_inputs = tuple(
-                None if t._requires_grad else (t._scalar if t._scalar is not None else t._data) for t in inputs
-            )
-            result = Tensor._wrap(out, ctx)
+            edges, meta, consts = [], [], []
+            for t, a in zip(inputs, arrays):
+                edges.append(t._edge())
+                meta.append((a.shape, a.dtype))
+                consts.append(None if t._requires_grad else (t._data if t._scalar is None else t._scalar))
+            ctx.next_functions = tuple(edges)
+            ctx._input_meta = meta
+            ctx.const_inputs = tuple(consts)
+            result = _wrap(out, ctx)
             if ctx._saved:
-                ctx._saved = tuple(_own(a, inputs, arrays, result) for a in ctx._saved)
+                ctx._saved = tuple([_own(a, inputs, arrays, result) for a in ctx._saved])
             ctx._out_ref = weakref.ref(result)
             ctx.output_meta = (out.shape, result._dtype)
         if cls.is_view:
@@ -207,21 +221,20 @@ class Function(Node):
     def _run_backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         if self._freed and self.saves_tensors:
             raise RuntimeError(SECOND_BACKWARD)
-        with np.errstate(all="ignore"):  # IEEE results (inf, nan) propagate, as in torch
-            grads = type(self).backward(self, grad)
+        grads = type(self).backward(self, grad)
         out = []
         for g, (shape, dt), (fn, _) in zip(grads, self._input_meta, self.next_functions):
             if g is None or fn is None:
                 out.append(None)
                 continue
-            g = np.asarray(g)
+            if type(g) is not np.ndarray:
+                g = np.asarray(g)
             if g.shape != shape:
                 g = sum_to(g, shape)
             if g.dtype != dt:
                 g = g.astype(dt)
             out.append(g)
         return tuple(out)
-
 
 
 def _own(array: np.ndarray | None, inputs: Any, arrays: list, result: Any) -> _Saved | None:

@@ -9,6 +9,10 @@ from .tensor import Tensor, _operand, _prio
 
 
 def _t(x: Any) -> Tensor:
+    if not isinstance(x, Tensor) and not isinstance(x, (list, tuple)) and hasattr(x, "__float__"):
+        from .creation import tensor
+
+        return tensor(x)
     t = _operand(x)
     if t is NotImplemented:
         raise TypeError(f"expected Tensor as element 0 in argument 0, but got {type(x).__name__}")

@@ -57,7 +57,7 @@ def backward_order(roots: Sequence[Node]) -> list[Node]:
     return order
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """One node of a backward pass, as it ran."""
 

@@ -16,6 +16,9 @@ from .function import AccumulateGrad
 _NUMBER = (bool, int, float, np.bool_, np.number)
 
 
+_BY_NP = D._BY_NP
+
+
 class _Version:
     """Counts in-place writes; shared by a tensor, its views and its detach() results."""
 
@@ -108,8 +111,20 @@ class Tensor:
     @classmethod
     def _wrap(cls, data: np.ndarray, grad_fn: Any = None) -> "Tensor":
         """A tensor over ``data`` (no copy), the engine's only constructor."""
-        t = object.__new__(Tensor)
-        Tensor._init(t, data if type(data) is np.ndarray else np.asarray(data), grad_fn)
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)
+        t = object.__new__(Tensor)  # _init inlined: this runs once per op result
+        t._data = data
+        t._dtype = _BY_NP[data.dtype]
+        t._requires_grad = grad_fn is not None
+        t.grad_fn = grad_fn
+        t._grad = None
+        t._version_counter = _Version()
+        t._grad_acc = None
+        t._hooks = None
+        t._retains_grad = False
+        t._base = None
+        t._scalar = None
         return t
 
     # -- autograd plumbing ---------------------------------------------------------------
@@ -579,6 +594,8 @@ class Tensor:
             # A tensor, array or list exponent: elementwise a**b.
             return _method_result("pow", _binary(ops.PowBackward1, self, exponent), exponent, "exponent")
         rt = _promote(self, _operand(exponent))
+        if not rt.is_floating_point and isinstance(exponent, (int, np.integer)) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         return ops.PowBackward0.apply(self, _cast=rt.np, exponent=exponent)
 
     def square(self) -> "Tensor":
@@ -609,9 +626,13 @@ class Tensor:
         return ops.SigmoidBackward0.apply(self, _cast=_float_of(self))
 
     def relu(self) -> "Tensor":
+        if self._dtype is D.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
         return ops.ReluBackward0.apply(self)
 
     def abs(self) -> "Tensor":
+        if self._dtype is D.bool_:
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         return ops.AbsBackward0.apply(self)
 
     def matmul(self, other: Any) -> "Tensor":
@@ -712,6 +733,9 @@ class Tensor:
         n = self._data.size
         if shape.count(-1) > 1:
             raise RuntimeError("only one dimension can be inferred")
+        for i, s in enumerate(shape):
+            if s < -1:
+                raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape [{', '.join(map(str, shape))}]")
         known = 1
         for s in shape:
             if s != -1:
@@ -786,7 +810,15 @@ class Tensor:
     def permute(self, *dims: Any) -> "Tensor":
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
             dims = tuple(dims[0])
-        return ops.PermuteBackward0.apply(self, dims=tuple(self._dim(d) for d in dims))
+        if len(dims) != self._data.ndim:
+            raise RuntimeError(
+                "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
+                f"desired ordering of dimensions i.e. input.dim() = {self._data.ndim} is not equal to len(dims) = "
+                f"{len(dims)}")
+        dims = tuple(self._dim(d) for d in dims)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
+        return ops.PermuteBackward0.apply(self, dims=dims)
 
     def unsqueeze(self, dim: int) -> "Tensor":
         return ops.UnsqueezeBackward0.apply(self, dim=self._dim(dim, self._data.ndim + 1))
@@ -804,9 +836,14 @@ class Tensor:
         shp = self._data.shape
         if len(sizes) < len(shp):
             raise RuntimeError(
-                f"expand(torch.FloatTensor{{[{', '.join(map(str, shp))}]}}, size=[{', '.join(map(str, sizes))}]): "
-                "the number of sizes provided must be greater or equal to the number of dimensions in the tensor")
+                f"expand(torch.{self._dtype._legacy}{{[{', '.join(map(str, shp))}]}}, size=[{', '.join(map(str, sizes))}]): "
+                f"the number of sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions "
+                f"in the tensor ({len(shp)})")
         lead = len(sizes) - len(shp)
+        for i in range(lead):
+            if sizes[i] == -1:
+                raise RuntimeError(
+                    f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension {i}")
         target = []
         for i, s in enumerate(sizes):
             cur = shp[i - lead] if i >= lead else 1
@@ -842,6 +879,7 @@ class Tensor:
         v = _operand(value)
         if v is NotImplemented:
             raise TypeError(f"can't assign a {type(value).__name__} to a Tensor")
+        _check_assignable(v._data.shape, self._data[idx].shape, advanced)
         v_arr = v._data.astype(self._data.dtype, copy=False)
         if grad_mode._state.enabled and (self._requires_grad or v._requires_grad):
             if self.grad_fn is None and self._requires_grad:
@@ -852,7 +890,9 @@ class Tensor:
                     raise RuntimeError(VIEW_LEAF_INPLACE)
                 raise RuntimeError(VIEW_INPLACE_UNSUPPORTED)
             op = ops.IndexPutBackward0 if advanced else ops.CopySlices
-            self._inplace_result(op.apply(self, v if v._dtype is self._dtype else v.to(self._dtype), index=idx))
+            if v._dtype is not self._dtype:
+                v = v.to(self._dtype) if isinstance(v, Tensor) else Tensor._wrap(v_arr)
+            self._inplace_result(op.apply(self, v, index=idx))
             return
         self._data[idx] = v_arr
         self._version_counter.value += 1
@@ -950,9 +990,12 @@ class Tensor:
         return self
 
     def fill_(self, value: Any) -> "Tensor":
-        self._check_inplace()
         if isinstance(value, Tensor):
+            if value._data.ndim:
+                raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                                   f"{value._data.ndim} dimensions.")
             value = value.item()
+        self._check_inplace()
         if grad_mode._state.enabled and self._requires_grad:
             return self._inplace_result(ops.FillBackward2.apply(self, value=value))
         self._data[...] = value
@@ -1001,21 +1044,46 @@ def _can_cast(src: D.dtype, dst: D.dtype) -> bool:
     return src._category <= dst._category
 
 
+class _Const:
+    """A Python number taking part in an op: no graph edge, promoted as a 'wrapped number'."""
+
+    __slots__ = ("_data", "_dtype", "_scalar")
+    _requires_grad = False
+    grad_fn = None
+
+    def __init__(self, value: Any, data: np.ndarray, dtype: D.dtype) -> None:
+        self._data, self._dtype, self._scalar = data, dtype, value
+
+    def _edge(self) -> tuple[None, int]:
+        return (None, 0)
+
+
+_SCALARS: dict[tuple[Any, type, np.dtype], np.ndarray] = {}
+
+
+def _scalar_array(value: Any, np_dtype: np.dtype) -> np.ndarray:
+    """A read-only 0-d array of ``value``; cached, since loops reuse the same few constants."""
+    key = (value, type(value), np_dtype)
+    arr = _SCALARS.get(key)
+    if arr is None:
+        if len(_SCALARS) > 4096:
+            _SCALARS.clear()
+        arr = np.asarray(value, dtype=np_dtype)
+        arr.flags.writeable = False
+        _SCALARS[key] = arr
+    return arr
+
+
 def _operand(x: Any) -> Any:
     """Turn the other side of an operator into a Tensor; Python numbers become wrapped constants."""
-    if isinstance(x, Tensor):
+    if isinstance(x, (Tensor, _Const)):
         return x
     if isinstance(x, _NUMBER):
-        if isinstance(x, (bool, np.bool_)):
-            arr = np.asarray(x, dtype=np.bool_)
-        elif isinstance(x, (int, np.integer)):
-            arr = np.asarray(x, dtype=np.int64)
-        else:
-            arr = np.asarray(x, dtype=np.float64)  # keep full precision until the result dtype is known
-        t = Tensor._wrap(arr)
-        t._dtype = D.scalar_dtype(x)
-        t._scalar = x.item() if isinstance(x, np.generic) else x
-        return t
+        value = x.item() if isinstance(x, np.generic) else x
+        dt = D.scalar_dtype(value)
+        # Full precision until the result dtype is known: floats as float64, ints as int64.
+        wide = np.float64 if dt.is_floating_point else (np.int64 if dt is D.int64 else np.bool_)
+        return _Const(value, _scalar_array(value, np.dtype(wide)), dt)
     if isinstance(x, (np.ndarray, list, tuple)):
         from .creation import tensor
 
@@ -1063,22 +1131,30 @@ def _broadcast_error(sa: tuple, sb: tuple) -> RuntimeError:
 
 
 def _binary(op: Any, a: Tensor, other: Any, **params: Any) -> Any:
-    b = _operand(other)
-    if b is NotImplemented:
-        return NotImplemented
-    rt = _promote(a, b)
-    if op is ops.DivBackward0 and not rt.is_floating_point:
-        rt = D.default_float  # true division of integers gives floats
-    if not rt.is_floating_point and (a._requires_grad or b._requires_grad):
-        rt = rt  # integer results never require grad; apply only records when an input requires grad
+    tp = type(other)
+    if (tp is float or tp is int) and a._dtype.is_floating_point:
+        # Fast path, the common `y * 2.0`: the result keeps a's dtype (a wrapped number never
+        # lifts a float tensor), and the constant is made directly in that dtype.
+        rt = a._dtype
+        b: Any = _Const(other, _scalar_array(other, rt.np), D.scalar_dtype(other))
+        cast = None
+    else:
+        b = _operand(other)
+        if b is NotImplemented:
+            return NotImplemented
+        rt = _promote(a, b)
+        if op is ops.DivBackward0 and not rt.is_floating_point:
+            rt = D.default_float  # true division of integers gives floats
+        cast = rt.np
     try:
-        return op.apply(a, b, _cast=rt.np, **params)
+        return op.apply(a, b, _cast=cast, **params)
     except ValueError:
         if a._data.shape != b._data.shape:
             try:
                 np.broadcast_shapes(a._data.shape, b._data.shape)
             except ValueError:
-                raise _broadcast_error(a._data.shape, b._data.shape) from None
+                first, second = (b, a) if op is ops.RsubBackward0 else (a, b)  # rsub computes b - a
+                raise _broadcast_error(first._data.shape, second._data.shape) from None
         raise
 
 
@@ -1223,6 +1299,24 @@ def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
     return ops.UnsafeViewBackward0.apply(out, shape=shape)
 
 
+def _check_assignable(value: tuple, target: tuple, advanced: bool) -> None:
+    """t[index] = v needs v to broadcast to t[index]'s shape; torch's texts otherwise."""
+    ok = len(value) <= len(target) and all(v in (1, t) for v, t in zip(value[::-1], target[::-1]))
+    if ok:
+        return
+    if advanced:
+        raise RuntimeError(f"shape mismatch: value tensor of shape [{', '.join(map(str, value))}] cannot be "
+                           f"broadcast to indexing result of shape [{', '.join(map(str, target))}]")
+    if len(value) <= len(target):
+        lead = len(target) - len(value)
+        for i in range(len(target) - 1, lead - 1, -1):
+            if value[i - lead] not in (1, target[i]):
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({target[i]}) must match the existing size ({value[i - lead]}) at "
+                    f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, target))}].  Tensor sizes: "
+                    f"[{', '.join(map(str, value))}]")
+
+
 def _makes_view(t: Tensor, idx: Any, advanced: bool) -> bool:
     """Whether torch's setitem writes through a view (not for full slices, `...` or advanced indices)."""
     if advanced:
@@ -1240,7 +1334,7 @@ def _makes_view(t: Tensor, idx: Any, advanced: bool) -> bool:
 
 
 def _parse_index(t: Tensor, index: Any) -> tuple[Any, bool, type]:
-    """Convert an index to NumPy's form and pick the grad_fn torch would name."""
+    """Convert an index to NumPy's form and pick the grad_fn torch would name; torch's errors."""
     items = index if isinstance(index, tuple) else (index,)
     conv = []
     advanced = False
@@ -1250,19 +1344,43 @@ def _parse_index(t: Tensor, index: Any) -> tuple[Any, bool, type]:
         if isinstance(it, (list, np.ndarray)):
             advanced = True
             it = np.asarray(it)
+            if it.dtype.kind not in "biu":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        elif isinstance(it, str):
+            raise TypeError("new(): invalid data type 'str'")
+        elif isinstance(it, slice):
+            if it.step is not None and it.step < 0:
+                raise ValueError("step must be greater than zero")
+        elif it is not None and it is not Ellipsis and not isinstance(it, (int, np.integer)):
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                             f"valid indices (got {type(it).__name__})")
         conv.append(it)
-    # Check bounds of plain integer indices against their dimension, with torch's message.
+    # Check integer indices against their dimension, with torch's messages.
     dim = 0
     for it in conv:
         if it is None:
             continue
         if it is Ellipsis:
-            dim = t._data.ndim - sum(1 for x in conv if x is not None and x is not Ellipsis)
+            dim = t._data.ndim - sum(1 if not (isinstance(x, np.ndarray) and x.dtype == bool) else x.ndim
+                                     for x in conv if x is not None and x is not Ellipsis)
             continue
-        if isinstance(it, (int, np.integer)) and not isinstance(it, bool):
-            if dim >= t._data.ndim:
-                raise IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
-            size = t._data.shape[dim]
+        if isinstance(it, np.ndarray) and it.dtype == bool:
+            if it.ndim:
+                for k, n in enumerate(it.shape):
+                    if dim + k >= t._data.ndim or t._data.shape[dim + k] != n:
+                        size = t._data.shape[dim + k] if dim + k < t._data.ndim else 0
+                        raise IndexError(f"The shape of the mask [{', '.join(map(str, it.shape))}] at index {k} does "
+                                         f"not match the shape of the indexed tensor [{', '.join(map(str, t._data.shape))}] at index {dim + k}")
+            dim += it.ndim
+            continue
+        if dim >= t._data.ndim:
+            raise IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
+        size = t._data.shape[dim]
+        if isinstance(it, np.ndarray) and it.size:
+            bad = it[(it < -size) | (it >= size)]
+            if bad.size:
+                raise IndexError(f"index {bad.reshape(-1)[0]} is out of bounds for dimension {dim} with size {size}")
+        elif isinstance(it, (int, np.integer)) and not isinstance(it, bool):
             if not -size <= it < size:
                 raise IndexError(f"index {it} is out of bounds for dimension {dim} with size {size}")
         dim += 1
@@ -1277,4 +1395,7 @@ def _parse_index(t: Tensor, index: Any) -> tuple[Any, bool, type]:
     return idx, False, ops.SliceBackward0
 
 
+from . import function as _function  # noqa: E402
 from . import ops  # noqa: E402  (ops -> function -> tensor at call time; imported last to close the cycle)
+
+_function._wrap = Tensor._wrap
