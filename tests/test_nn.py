@@ -202,7 +202,9 @@ def _cast(arrays: list[np.ndarray], dtype: Any) -> list[np.ndarray]:
 
 @pytest.mark.parametrize("name,fn,arrays", CASES, ids=IDS)
 def test_gradcheck_float64(name: str, fn: Callable[..., Any], arrays: list[np.ndarray]) -> None:
-    gradcheck(lambda *ts: fn(gv, GF, *ts), arrays)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the broadcasting case warns, by design
+        gradcheck(lambda *ts: fn(gv, GF, *ts), arrays)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -389,7 +391,7 @@ def test_dropout_modes() -> None:
     assert GF.dropout(x, 0.5, training=False) is x
     assert GF.dropout(x, 0.0) is x
     y = GF.dropout(x, 1.0)
-    assert type(y.grad_fn).__name__ == "MulBackward0" and float(y.abs().sum()) == 0.0
+    assert type(y.grad_fn).__name__ == "MulBackward0" and y.abs().sum().item() == 0.0
     d = nn.Dropout(0.3)
     assert d(x) is not x and d.eval()(x) is x
     z = x.detach().clone()

