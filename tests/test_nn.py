@@ -169,6 +169,10 @@ CASES: list[tuple[str, Callable[..., Any], list[np.ndarray]]] = [
     ("nll_weight", lambda L, F, a, c: F.nll_loss(a, c, weight=_w(L, a, WCLS)), [X, CLS]),
     ("nll_ignore", lambda L, F, a, c: F.nll_loss(a, c), [X, CLS_IGN]),
     ("nll_1d", lambda L, F, a, c: F.nll_loss(a, c), [X[0], np.array(2)]),
+    ("nll_4d", lambda L, F, a, c: F.nll_loss(a, c), [X3.reshape(2, 3, 2, 2), np.array([[[0, 1], [2, 2]],
+                                                                                       [[1, 0], [0, 2]]])]),
+    ("nll_5d_none", lambda L, F, a, c: F.nll_loss(a, c, reduction="none"),
+     [_away_from_zero((2, 3, 2, 1, 2)), np.array([0, 1, 2, 2, 1, 0, 0, 1]).reshape(2, 2, 1, 2)]),
     ("ce_mean", lambda L, F, a, c: F.cross_entropy(a, c), [X, CLS]),
     ("ce_sum", lambda L, F, a, c: F.cross_entropy(a, c, reduction="sum"), [X, CLS]),
     ("ce_none", lambda L, F, a, c: F.cross_entropy(a, c, reduction="none"), [X, CLS]),
@@ -182,6 +186,8 @@ CASES: list[tuple[str, Callable[..., Any], list[np.ndarray]]] = [
     ("ce_probs", lambda L, F, a, p: F.cross_entropy(a, p), [X, P]),
     ("ce_probs_sum", lambda L, F, a, p: F.cross_entropy(a, p, reduction="sum"), [X, P]),
     ("ce_probs_none", lambda L, F, a, p: F.cross_entropy(a, p, reduction="none"), [X, P]),
+    ("ce_probs_smooth", lambda L, F, a, p: F.cross_entropy(a, p, label_smoothing=0.2), [X, P]),
+    ("ce_probs_weight", lambda L, F, a, p: F.cross_entropy(a, p, weight=_w(L, a, WCLS)), [X, P]),
     ("bce_mean", lambda L, F, p, y: F.binary_cross_entropy(p, y), [P, Y]),
     ("bce_sum", lambda L, F, p, y: F.binary_cross_entropy(p, y, reduction="sum"), [P, Y]),
     ("bce_none", lambda L, F, p, y: F.binary_cross_entropy(p, y, reduction="none"), [P, Y]),
@@ -265,6 +271,8 @@ def test_empty_and_edge_values_match_torch() -> None:
         lambda L, F: F.binary_cross_entropy(L.tensor([0.0, 1.0, 1.0]), L.tensor([0.0, 1.0, 0.0])),
         lambda L, F: F.binary_cross_entropy_with_logits(L.tensor([-80.0, 80.0, 0.0]), L.tensor([1.0, 0.0, 0.5])),
         lambda L, F: F.nll_loss(L.zeros(2, 3), L.tensor([-100, -100])),
+        lambda L, F: F.nll_loss(L.ones(3, 3), L.tensor([0, -100, 2]), reduction="none"),
+        lambda L, F: F.cross_entropy(L.ones(3, 3), L.tensor([0, 1, 2]), ignore_index=1, reduction="none"),
         lambda L, F: F.softmax(L.tensor([1000.0, 0.0, -1000.0]), 0),
         lambda L, F: F.log_softmax(L.tensor([1000.0, 0.0, -1000.0]), 0),
         lambda L, F: F.softmax(L.tensor(2.0), 0),
@@ -273,6 +281,7 @@ def test_empty_and_edge_values_match_torch() -> None:
     for fn in cases:
         ref = fn(torch, torch.nn.functional)
         got = fn(gv, GF)
+        assert repr(got) == repr(ref)
         assert got.shape == tuple(ref.shape)
         np.testing.assert_allclose(got.numpy(), ref.numpy(), rtol=1e-6, atol=1e-7, equal_nan=True)
 
@@ -296,6 +305,21 @@ ERRORS: list[Callable[[Any], Any]] = [
     lambda L: L.nn.functional.nll_loss(L.ones(3, 4), L.tensor([0.0, 1.0, 2.0])),
     lambda L: L.nn.functional.nll_loss(L.ones(3, 4), L.tensor([0, 1, 7])),
     lambda L: L.nn.functional.nll_loss(L.ones(3, 4), L.tensor([0, 1])),
+    lambda L: L.nn.functional.nll_loss(L.ones(3, 4), L.tensor([[0, 1, 2]])),
+    lambda L: L.nn.functional.nll_loss(L.ones(4), L.tensor([0, 1])),
+    lambda L: L.nn.functional.nll_loss(L.ones(3, 4), L.tensor([0, 1, 2]), weight=L.ones(3)),
+    lambda L: L.nn.functional.nll_loss(L.tensor(1.0), L.tensor(0)),
+    lambda L: L.nn.functional.nll_loss(L.ones(3, 4), L.tensor([0.0, 1.0])),
+    lambda L: L.nn.functional.nll_loss(L.ones(4), L.tensor([0.0, 1.0])),
+    lambda L: L.nn.functional.nll_loss(L.ones(3, 4), L.tensor([9, 0, 1]), weight=L.ones(3)),
+    lambda L: L.nn.functional.nll_loss(L.ones(3, 4, 5), L.zeros(3, 4, dtype=L.float32)),
+    lambda L: L.nn.functional.nll_loss(L.ones(3, 4, 5, 6), L.zeros(3, 5, 7, dtype=L.int64)),
+    lambda L: L.nn.functional.nll_loss(L.ones(3, 4, 5), L.zeros(3, 5, dtype=L.int64) - 3),
+    lambda L: L.nn.functional.nll_loss(L.ones(3, 4, dtype=L.int64), L.tensor([0, 1, 2])),
+    lambda L: L.nn.functional.nll_loss(L.ones(3, 4), L.tensor([0, 1, 2]), weight=L.ones(4, dtype=L.float64)),
+    lambda L: L.nn.functional.cross_entropy(L.ones(3, 4), L.rand(3, 5)),
+    lambda L: L.nn.functional.cross_entropy(L.tensor(1.0), L.tensor(0)),
+    lambda L: L.nn.functional.cross_entropy(L.ones(3, 4), L.zeros(3, 4, dtype=L.int64)),
     lambda L: L.nn.functional.cross_entropy(L.ones(3, 4), L.tensor([0, 1, 2]), reduction="x"),
     lambda L: L.nn.functional.binary_cross_entropy(L.tensor([0.5, 1.5]), L.tensor([0.0, 1.0])),
     lambda L: L.nn.functional.binary_cross_entropy(L.tensor([0.5, 0.5]), L.tensor([0.0, 2.0])),
@@ -752,3 +776,13 @@ def test_loss_modules_match_functions() -> None:
     assert nn.BCEWithLogitsLoss(pos_weight=w)(x, y).item() == GF.binary_cross_entropy_with_logits(
         x, y, pos_weight=w).item()
     assert nn.CrossEntropyLoss(weight=w).state_dict()["weight"].tolist() == w.tolist()
+
+
+def test_all_ignored_gradients_match_torch() -> None:
+    torch = _torch()
+    res = []
+    for L in (torch, gv):
+        x = L.ones(2, 3, requires_grad=True)
+        L.nn.functional.cross_entropy(x, L.tensor([1, 1]), ignore_index=1).backward()
+        res.append(x.grad.numpy().copy())
+    np.testing.assert_array_equal(res[0], res[1])

@@ -224,23 +224,28 @@ class _NllLoss(Function):
         picked = np.take_along_axis(a, np.expand_dims(safe, cls_axis), cls_axis).squeeze(cls_axis)
         w = (weight[safe] if weight is not None else np.ones_like(picked)).astype(a.dtype)
         w = np.where(keep, w, _c(0, a))
-        losses = -(w * picked)
-        ctx.w, ctx.safe, ctx.cls_axis = w, safe, cls_axis
+        losses = np.where(keep, -(w * picked), _c(0, a))  # ignored entries are +0, never -0
+        ctx.w, ctx.safe, ctx.cls_axis, ctx.keep = w, safe, cls_axis, keep
         if reduction == "none":
             return losses
         total = losses.sum(dtype=a.dtype)
         if reduction == "sum":
             return np.asarray(total, dtype=a.dtype)
         ctx.total_weight = w.sum(dtype=a.dtype)
+        if ctx.total_weight == 0:  # every target ignored: torch gives nan (0/0), without a warning
+            return np.asarray(np.nan, dtype=a.dtype)
         return np.asarray(total / ctx.total_weight, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g):
         w = ctx.w
         if ctx.reduction == "mean":
+            if ctx.total_weight == 0:
+                return (np.zeros(ctx.shape, dtype=w.dtype),)
             coef = -w / ctx.total_weight * g
         else:
             coef = -w * g
+        coef = np.where(ctx.keep, coef, _c(0, w))
         out = np.zeros(ctx.shape, dtype=w.dtype)
         np.put_along_axis(out, np.expand_dims(ctx.safe, ctx.cls_axis), np.expand_dims(coef, ctx.cls_axis),
                           ctx.cls_axis)
@@ -348,3 +353,38 @@ class _DivByNumber(Function):
 # own class under that name one day; renaming after creation keeps this one out of the registry.
 _DivByNumber.__name__ = _DivByNumber.__qualname__ = "DivBackward1"
 DivBackward1 = _DivByNumber
+
+
+class _MulByNumber(Function):
+    """z = a·c   (c a Python number)"""
+
+    label, formula = "× c", "∂z/∂a = c"
+
+    @staticmethod
+    def forward(ctx, a, c):
+        ctx.c = c
+        return a * _c(c, a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g * _c(ctx.c, g),)
+
+
+class _AddNumber(Function):
+    """z = a + c   (c a Python number)"""
+
+    label, formula = "+ c", "∂z/∂a = 1"
+
+    @staticmethod
+    def forward(ctx, a, c):
+        return a + _c(c, a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g,)
+
+
+_MulByNumber.__name__ = _MulByNumber.__qualname__ = "MulBackward1"
+_AddNumber.__name__ = _AddNumber.__qualname__ = "AddBackward1"
+MulBackward1 = _MulByNumber
+AddBackward1 = _AddNumber

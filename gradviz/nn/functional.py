@@ -276,19 +276,47 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
 
 
 # -- classification losses ----------------------------------------------------------------------------------
-def _check_target(input: Tensor, target: Tensor) -> None:
+def _check_dtype(target: Tensor) -> None:
     if target._dtype not in (D.int64, D.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_SHORT[target._dtype.name]}")
-    if input.dim() < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
-    if input.dim() >= 2 and input.shape[0] != (target.shape[0] if target.dim() else 1):
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                         f"({target.shape[0] if target.dim() else 1}).")
-    expected = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.dim() >= 2 else ()
-    if tuple(target.shape) != expected:
-        if input.dim() == 1:
-            raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported")
-        raise RuntimeError(f"size mismatch (got input: {list(input.shape)}, target: {list(target.shape)})")
+
+
+def _check_nll_args(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
+    """PyTorch's checks, in PyTorch's order (which decides the message when several apply)."""
+    nd = input.dim()
+    if nd < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {nd})")
+    if nd != 1:
+        if target.dim() == 0:
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        if input.shape[0] != target.shape[0]:
+            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                             f"({target.shape[0]}).")
+    if nd <= 2:
+        if target.dim() > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        _check_dtype(target)
+        if nd == 1 and target.dim() == 1 and target.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
+    elif nd == 4:
+        _check_dtype(target)
+        if target.dim() != 3 or tuple(target.shape[1:]) != tuple(input.shape[2:]):
+            raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
+    else:
+        expected = [input.shape[0], *input.shape[2:]]
+        if list(target.shape) != expected:
+            raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
+        _check_dtype(target)
+    n_classes = input.shape[0] if nd == 1 else input.shape[1]
+    if weight is not None:
+        if weight.dim() != 1 or weight.numel() != n_classes:
+            raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes "
+                               f"but got weight tensor of shape: {list(weight.shape)}")
+        if weight._dtype is not input._dtype:
+            raise RuntimeError(f"expected scalar type {_SHORT[input._dtype.name]} but found "
+                               f"{_SHORT[weight._dtype.name]}")
+    if not input._dtype.is_floating_point:
+        raise NotImplementedError(f'"nll_loss_out_frame" not implemented for \'{_SHORT[input._dtype.name]}\'')
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: Any = None,
@@ -296,18 +324,15 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     """−input[i, target[i]] averaged with class weights (NllLossBackward0; NllLoss2DBackward0 beyond 2-D)."""
     _tensor_arg(input, "nll_loss")
     reduction = _reduction_arg(size_average, reduce, reduction)
-    _check_target(input, target)
+    _check_nll_args(input, target, weight)
     tgt = target._data.astype(np.int64)
+    if input.dim() == 1:
+        tgt = tgt.reshape(())  # a (1,) target counts as the single sample's class
     n_classes = input.shape[0] if input.dim() == 1 else input.shape[1]
     bad = (tgt != ignore_index) & ((tgt < 0) | (tgt >= n_classes))
     if bad.any():
         raise IndexError(f"Target {int(tgt[bad].reshape(-1)[0])} is out of bounds.")
-    w = None
-    if weight is not None:
-        if weight.numel() != n_classes:
-            raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes "
-                               f"but got weight tensor of shape: {list(weight.shape)}")
-        w = weight._data.reshape(-1)
+    w = None if weight is None else weight._data
     if input.dim() <= 2:
         return _ops.NllLossBackward0.apply(input, target=tgt, weight=w, ignore_index=ignore_index,
                                            reduction=reduction)
@@ -333,27 +358,27 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     """
     _tensor_arg(input, "cross_entropy")
     reduction = _reduction_arg(size_average, reduce, reduction)
-    if input.dim() == 0:
-        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     class_dim = 0 if input.dim() == 1 else 1
-    if target._dtype.is_floating_point:
+    if input.shape == target.shape:  # torch reads a same-shaped target as class probabilities
+        if not target._dtype.is_floating_point:
+            raise RuntimeError("Expected floating point type for target with class probabilities, got "
+                               f"{_SHORT[target._dtype.name]}")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, class_dim)
     if label_smoothing != 0.0:
         raise NotImplementedError("cross_entropy(label_smoothing=...) with class-index targets is not supported by "
                                   "gradviz yet")
-    _check_target(input, target)
+    _check_nll_args(input, target, weight)
     return nll_loss(log_softmax(input, class_dim), target, weight, None, ignore_index, None, reduction)
 
 
 def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str,
                          label_smoothing: float, class_dim: int) -> Tensor:
-    if input.shape != target.shape:
-        raise RuntimeError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                           f"({target.shape[0]}).")
     n_classes = input.shape[class_dim]
     lsm = log_softmax(input, class_dim)
     if label_smoothing > 0.0:
-        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        # torch's composite: MulBackward1 and AddBackward1 (tensor times / plus a number)
+        target = _ops.MulBackward1.apply(target, c=1 - label_smoothing)
+        target = _ops.AddBackward1.apply(target, c=label_smoothing / n_classes)
     prod = lsm * target
     if weight is not None:
         shape = [1] * input.dim()
