@@ -323,7 +323,7 @@ class OutputInfo:
     mime: str | None  # data-mime-type of the rendered output
     svg_images: int  # <img src="data:image/svg+xml..."> (image/svg+xml outputs)
     inline_svgs: int  # top-level <svg> elements (text/html, widgets)
-    svg_node_counts: list[int]  # Graphviz nodes (<g class="node">) per SVG, images first
+    svg_node_counts: list[int]  # Graphviz nodes (<g class="node">, legend excluded) per SVG, images first
     widget: bool  # a widget view was rendered
     widget_error: str | None  # "Error displaying widget..." / still "Loading widget..."
     text: str  # first characters of the visible text
@@ -431,7 +431,14 @@ class RunSummary:
         }
 
 
-_SVG_NODE = re.compile(r"<g\b[^>]*\bclass=\"node\b")
+# A Graphviz node group and its <title> (the DOT node name). gradviz's legend entries are
+# DOT nodes named L0, L1, ... (gradviz/display/dot.py): they are not part of the graph.
+_SVG_NODE = re.compile(r"<g\b[^>]*\bclass=\"node\b[^>]*>\s*(?:<title>([^<]*)</title>)?")
+LEGEND_NODE = re.compile(r"^L\d+$")
+
+
+def _graph_nodes_in_svg(svg: str) -> int:
+    return sum(1 for title in _SVG_NODE.findall(svg) if not LEGEND_NODE.match(title or ""))
 
 
 def _svg_from_data_url(src: str) -> str:
@@ -445,6 +452,22 @@ _JS_CURRENT_IS = """(path) => {
   const w = window.jupyterapp?.shell?.currentWidget;
   return !!(w && w.context && w.context.path === path && w.sessionContext?.session?.kernel
             && w.sessionContext.session.kernel.status === 'idle');
+}"""
+
+# Run All is over when no code cell is still running or queued (JupyterLab marks queued
+# cells "running" and shows [*]) and the kernel is idle. The kernel alone is not enough: it
+# flickers to idle between two queued cells.
+_JS_RUN_FINISHED = """(path) => {
+  const w = window.jupyterapp?.shell?.currentWidget;
+  if (!w || !w.context || w.context.path !== path) return false;
+  const k = w.sessionContext?.session?.kernel;
+  if (!k || k.status !== 'idle') return false;
+  return w.content.widgets.every(c => {
+    if (c.model.type !== 'code') return true;
+    if (c.model.executionState === 'running') return false;
+    const prompt = c.node.querySelector('.jp-InputPrompt');
+    return !(prompt && prompt.textContent.includes('*'));
+  });
 }"""
 
 _JS_COLLECT = """() => {
@@ -469,7 +492,8 @@ _JS_COLLECT = """() => {
         else if (text.includes('Loading widget...')) werr = 'still loading';
         outs.push({
           mime, imgs,
-          inline: svgs.map(s => s.querySelectorAll('g.node').length),
+          inline: svgs.map(s => [...s.querySelectorAll('g.node')].filter(
+              g => !/^L\\d+$/.test((g.querySelector('title')?.textContent || '').trim())).length),
           widget: mime === '""" + WIDGET_MIME + """' || !!el.querySelector('.jupyter-widgets'),
           werr, text: text.slice(0, 300),
         });
@@ -502,9 +526,15 @@ def open_and_run_all(page, nb_path: str) -> RunSummary:
     """
     t0 = time.monotonic()
     open_notebook(page, nb_path)
-    # Resolves when Run All has finished (or stopped at an error).
     page.evaluate("async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    page.wait_for_function(_JS_CURRENT_IS, arg=nb_path, timeout=_timeout_s() * 1000)
+    # Finished = the condition holds twice in a row, 0.5 s apart (no cell starting late).
+    deadline = time.monotonic() + _timeout_s()
+    while True:
+        remaining = max(1.0, deadline - time.monotonic())
+        page.wait_for_function(_JS_RUN_FINISHED, arg=nb_path, timeout=remaining * 1000, polling=200)
+        page.wait_for_timeout(500)
+        if page.evaluate(_JS_RUN_FINISHED, nb_path) or time.monotonic() > deadline:
+            break
     try:  # widget views render asynchronously after their output arrives
         page.wait_for_function(_JS_WIDGETS_SETTLED, timeout=15_000)
     except Exception:
@@ -517,16 +547,20 @@ def open_and_run_all(page, nb_path: str) -> RunSummary:
         src = "".join(src) if isinstance(src, list) else src
         outs = cell.get("outputs", []) if cell["cell_type"] == "code" else []
         dom = raw["cells"][i]["outs"] if i < len(raw["cells"]) else []
+        # The DOM's output children and the model's outputs correspond one to one.
+        model_mimes = [sorted(o.get("data", {})) for o in outs]
+        if len(model_mimes) != len(dom):
+            model_mimes = [[] for _ in dom]
         infos = []
-        for o in dom:
-            img_nodes = [len(_SVG_NODE.findall(_svg_from_data_url(s))) for s in o["imgs"]]
+        for o, mimes in zip(dom, model_mimes):
+            img_nodes = [_graph_nodes_in_svg(_svg_from_data_url(s)) for s in o["imgs"]]
             infos.append(
                 OutputInfo(
-                    mime=o["mime"],
+                    mime=o["mime"] or (WIDGET_MIME if WIDGET_MIME in mimes else ",".join(mimes) or None),
                     svg_images=len(o["imgs"]),
                     inline_svgs=len(o["inline"]),
                     svg_node_counts=img_nodes + list(o["inline"]),
-                    widget=bool(o["widget"]),
+                    widget=bool(o["widget"]) or WIDGET_MIME in mimes,
                     widget_error=o["werr"],
                     text=o["text"],
                 )

@@ -39,7 +39,8 @@ NOTEBOOKS = [pytest.param(p, id=f"lessons/{p.name}") for p in LESSON_NOTEBOOKS] 
 #   "metadata": {"gradviz": {"nodes": [5, 7]}}     two SVG outputs in that cell
 #   "metadata": {"gradviz": {"animation": true}}   the cell shows a backward player
 #
-# Node counts must come from the graph PyTorch builds for the same code (count its
+# Counts are Graphviz nodes of the graph, the legend's entries (DOT names L0, L1, ...) not
+# counted. They must come from the graph PyTorch builds for the same code (count its
 # grad_fn nodes + tensors as drawn), not from gradviz's own output.
 
 DRAW_CALL = re.compile(r"\b(?:gv|gradviz|torch)\.draw\(|^\s*draw\(", re.MULTILINE)
@@ -47,7 +48,7 @@ ANIMATE_CALL = re.compile(r"\b(?:gv|gradviz|torch)\.animate\(|^\s*animate\(", re
 
 # The player's DOM, as written in gradviz/display/player.js. Keep in step with it.
 PLAYER = ".gradviz-player"
-PLAYER_BUTTON = PLAYER + ' button[data-action="{action}"]'
+PLAYER_BUTTON = 'button[data-action="{action}"]'  # looked up inside the player
 PLAYER_CURRENT = "g.node.gv-current"
 PLAYER_CAPTION = ".gv-caption"
 PLAYER_COUNTER = ".gv-counter"
