@@ -41,7 +41,8 @@ def clean(text: object) -> str:
             text = "<unprintable>"
     else:
         text = str.__str__(text)  # drop str subclasses and their overrides
-    text = _UNSAFE.sub(REPLACEMENT, text)
+    if not (text.isascii() and text.isprintable()):  # the common case needs no scan
+        text = _UNSAFE.sub(REPLACEMENT, text)
     if len(text) > MAX_LABEL_CHARS:
         text = text[: MAX_LABEL_CHARS - 1] + ELLIPSIS
     return text

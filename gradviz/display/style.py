@@ -63,16 +63,16 @@ def values(arr: np.ndarray) -> str:
     6-element one.
     """
     if arr.ndim == 0:
-        return number(arr[()])
+        return number(arr.item())
     n = arr.size
     if n == 0:
         return "[]"
-    flat = arr.flat  # indexes any layout without copying it
     if n <= _EDGE_VALUES:
-        return "[" + ", ".join(number(flat[i]) for i in range(n)) + "]"
+        return "[" + ", ".join(map(number, arr.reshape(-1).tolist())) + "]"
+    flat = arr.flat  # indexes any layout without copying it
     half = _EDGE_VALUES // 2
-    head = ", ".join(number(flat[i]) for i in range(half))
-    tail = ", ".join(number(flat[i]) for i in range(n - half, n))
+    head = ", ".join(number(flat[i].item()) for i in range(half))
+    tail = ", ".join(number(flat[i].item()) for i in range(n - half, n))
     return f"[{head}, \u2026, {tail}]"
 
 
