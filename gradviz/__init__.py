@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import autograd, optim, utils  # noqa: F401
+from . import autograd, nn, optim, utils  # noqa: F401
 from ._dtype import bool_ as bool  # noqa: A001  (torch.bool)
 from ._dtype import dtype, float16, float32, float64, int8, int16, int32, int64, uint8
 from ._random import Generator
@@ -26,6 +26,7 @@ from .functional import (
 from .grad_mode import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
 )
+from .nn.functional import log_softmax, softmax
 from .tensor import Tensor, device
 
 __version__ = "0.1.0"
