@@ -13,6 +13,7 @@ import base64
 import hashlib
 import html
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
@@ -46,28 +47,99 @@ def _clean(s: object, limit: int = _NAME_CHARS) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "\u2026"
 
 
-def _fmt(arr: np.ndarray | None, short: bool = False) -> str:
-    """A gradient as PyTorch prints it (caption) or squeezed onto one line (edge label)."""
-    if arr is None:
-        return "None"
-    from .._tensor_str import format_tensor, printoptions
-
-    arr = np.asarray(arr)
-    if short:
-        if arr.size <= _SHORT_ITEMS:
-            return _squeeze(format_tensor(arr, None))
-        with printoptions(threshold=_SHORT_ITEMS, edgeitems=2):
-            return _squeeze(format_tensor(arr, None))
-    return _clean(format_tensor(arr, None), _CAPTION_CHARS)
+def _fmt(arr: np.ndarray | None) -> str:
+    """A gradient exactly as PyTorch prints it (and as the engine's ``repr`` does)."""
+    return "None" if arr is None else _fmt_many([np.asarray(arr)])[0]
 
 
-_SHORT_ITEMS = 6
+_QUICK_MAX = 64  # vectors up to this length take the batched path below
 
 
-def _squeeze(text: str) -> str:
-    # "tensor([[1., 2.],\n        [3., 4.]], dtype=torch.float64)" -> "[[1., 2.], [3., 4.]]"
-    text = " ".join(text.split())[len("tensor("):-1]
-    return _clean(re.sub(r",\s*(dtype|size)=.*$", "", text), _EDGE_CHARS)
+def _fmt_many(arrays: Sequence[np.ndarray]) -> list[str]:
+    """Tensor texts for many gradients at once, exactly as ``format_tensor`` prints each.
+
+    A 200-node animation formats a few hundred small gradients; the general formatter is
+    built for big tensors and its fixed cost per call (a dozen NumPy reductions) would
+    outweigh the graph layout. Small float32 vectors of one length are therefore decided
+    together: one NumPy pass finds, per vector, the values the formatter looks at (finite
+    non-zero extremes, all-integer, scientific notation), then the same rules pick the
+    notation and column width. Everything else goes to ``format_tensor``. A test compares
+    the two on many random vectors and print options.
+    """
+    from .. import _tensor_str as ts
+
+    opts = ts.PRINT_OPTS
+    out: list[str] = [""] * len(arrays)
+    groups: dict[int, list[int]] = {}
+    for k, a in enumerate(arrays):
+        if a.dtype == np.float32 and a.ndim <= 1 and 0 < a.size <= min(opts.threshold, _QUICK_MAX):
+            groups.setdefault(a.size, []).append(k)
+        else:
+            out[k] = _clean(ts.format_tensor(a, None), _CAPTION_CHARS)
+    p, indent = opts.precision, len("tensor(")
+    for n, members in groups.items():
+        m = np.stack([arrays[k].reshape(n) for k in members]).astype(np.float64)
+        fin = np.isfinite(m) & (m != 0)
+        any_fin = fin.any(axis=1)
+        mag = np.abs(m)
+        amin = np.where(fin, mag, np.inf).min(axis=1)
+        amax = np.where(fin, mag, -np.inf).max(axis=1)
+        int_mode = np.where(fin, m == np.ceil(m), True).all(axis=1)
+        with np.errstate(all="ignore"):
+            sci = (amax / amin > 1000.0) | (amax > 1.0e8) | (amin < 1.0e-4)
+        if opts.sci_mode is not None:
+            sci[:] = opts.sci_mode
+        pos, neg = fin & (m > 0), fin & (m < 0)
+        ext = np.stack([np.where(pos, m, np.inf).min(axis=1), np.where(pos, m, -np.inf).max(axis=1),
+                        np.where(neg, m, np.inf).min(axis=1), np.where(neg, m, -np.inf).max(axis=1)], axis=1)
+        for row, k, f, i, s, e in zip(m.tolist(), members, any_fin.tolist(), int_mode.tolist(),
+                                      sci.tolist(), ext.tolist()):
+            cands = [x for x in e if math.isfinite(x)]
+            if not f:  # only zeros / nan / inf: integer look, no notation change, width 1
+                i, s, width = True, False, 1
+            elif s:
+                width = max(len(f"{x:.{p}e}") for x in cands)
+            elif i:
+                width = max(len(f"{x:.0f}") + 1 for x in cands)
+            else:
+                width = max(len(f"{x:.{p}f}") for x in cands)
+            if s:
+                strs = [f"{x:>{width}.{p}e}" for x in row]
+            elif i:
+                strs = [(f"{x:.0f}." if math.isfinite(x) else f"{x:.0f}").rjust(width) for x in row]
+            else:
+                strs = [f"{x:>{width}.{p}f}" for x in row]
+            if arrays[k].ndim == 0:
+                out[k] = f"tensor({strs[0]})"
+                continue
+            # torch's 1-D layout: as many items per line as fit, continuation lines under the "["
+            per_line = max(1, (opts.linewidth - indent) // (width + 2))
+            lines = [", ".join(strs[j:j + per_line]) for j in range(0, n, per_line)]
+            out[k] = "tensor([" + (",\n" + " " * (indent + 1)).join(lines) + "])"
+    return out
+
+
+def _const_text(value: Any) -> str:
+    """A constant input: a Python number as written, an array as an edge label."""
+    if isinstance(value, (bool, int, float, complex)):
+        return _clean(repr(value), _EDGE_CHARS)
+    return _short(_fmt(np.asarray(value)))
+
+
+def _short(text: str) -> str:
+    """An edge label from a caption text: one line, ``[a, b, ..., y, z]`` for long vectors.
+
+    Made from the same digits as the caption (no second formatting pass), so edge and
+    caption always agree.
+    """
+    body = " ".join(text.split())
+    if body.startswith("tensor(") and body.endswith(")"):
+        body = re.sub(r",\s*(dtype|size|grad_fn|requires_grad)=.*$", "", body[len("tensor("):-1])
+    if body.startswith("[") and not body.startswith("[[") and len(body) > _EDGE_CHARS:
+        items = body[1:-1].split(", ")
+        if len(items) > 4:
+            body = "[" + ", ".join(items[:2] + ["..."] + items[-2:]) + "]"
+    return _clean(body, _EDGE_CHARS)
 
 
 # ----------------------------------------------------------------------- the SVG
@@ -79,14 +151,16 @@ _NODE_NAME = re.compile(r"n(\d+)")
 _EDGE_NAME = re.compile(r"n(\d+)(?::[^-]*)?->n(\d+)(?::.*)?")
 
 
-def _svg_elements(svg: str) -> tuple[dict[int, str], dict[tuple[int, int], list[str]], set[str]]:
-    """Node index -> element id; (tail, head) -> edge element ids in document order; all ids."""
+def _svg_elements(svg: str) -> tuple[dict[int, str], dict[tuple[int, int], list[str]], dict[str, int]]:
+    """Node index -> element id; (tail, head) -> edge ids in document order; id -> end of its <title>."""
     nodes: dict[int, str] = {}
     edges: dict[tuple[int, int], list[str]] = {}
-    ids: set[str] = set()
+    ids: dict[str, int] = {}
     for m in _GROUP.finditer(svg):
-        gid, kind, title = html.unescape(m[1]), m[2], html.unescape(m[4])
-        ids.add(gid)
+        gid, kind, title = m[1], m[2], m[4]
+        if "&" in gid or "&" in title:
+            gid, title = html.unescape(gid), html.unescape(title)
+        ids[gid] = m.end()
         if kind == "node" and (n := _NODE_NAME.fullmatch(title)):
             nodes[int(n[1])] = gid
         elif kind == "edge" and (e := _EDGE_NAME.fullmatch(title)):
@@ -129,29 +203,35 @@ class _Recorder:
         self._scene_by_key: dict[tuple, int] = {}
         # In a chain the array a node sends is the one the next node receives: format it once.
         # The value keeps the array alive, so its id() cannot be reused for another array.
-        self._texts: dict[tuple[int, bool], tuple[np.ndarray, str]] = {}
+        self._texts: dict[int, tuple[np.ndarray, str, list[str]]] = {}
+        self._node_names: dict[Node, str] = {}
+        self._rules: dict[type, str] = {}
+
+    def prefill(self, arrays: Iterable[np.ndarray | None]) -> None:
+        """Format all of a run's gradients in one batch (see _fmt_many)."""
+        todo = {id(a): a for a in arrays if a is not None and id(a) not in self._texts}
+        for a, text in zip(todo.values(), _fmt_many([np.asarray(a) for a in todo.values()])):
+            self._texts[id(a)] = (a, text, [])
 
     def fmt(self, arr: np.ndarray | None, short: bool = False) -> str:
         if arr is None:
             return "None"
-        key = (id(arr), short)
-        hit = self._texts.get(key)
+        hit = self._texts.get(id(arr))
         if hit is None:
-            long = hit = self._texts.get((id(arr), False))
-            if short and long is not None and np.size(arr) <= _SHORT_ITEMS:
-                hit = (arr, _squeeze(long[1]))  # same options below the summary threshold
-            else:
-                hit = (arr, _fmt(arr, short))
-            self._texts[key] = hit
-        return hit[1]
+            hit = self._texts[id(arr)] = (arr, _fmt(arr), [])
+        if not short:
+            return hit[1]
+        if not hit[2]:
+            hit[2].append(_short(hit[1]))
+        return hit[2][0]
 
-    def scene(self, t: Any, order: list[Node], draw_options: Mapping[str, Any]) -> int:
+    def scene(self, t: Any, order: list[Node], draw_options: Mapping[str, Any], reuse: bool = False) -> int:
         """The scene for this graph: laid out now, or reused when an earlier call built the same graph.
 
         "The same" = same nodes, edges, shapes and forward values; only leaf ``.grad`` differs
         between calls of a training loop, and the player shows that beside the leaf.
         """
-        key = _signature(order)
+        key = _signature(order) if reuse else (len(self.scenes),)
         if key not in self._scene_by_key:
             try:
                 svg, error = _layout(t, order, draw_options), ""
@@ -169,11 +249,23 @@ class _Recorder:
         return self.names.get(id(leaf)) or f"leaf{tuple(int(n) for n in leaf.shape)}"
 
     def node_name(self, node: Node) -> str:
-        if isinstance(node, AccumulateGrad):
-            return f"AccumulateGrad ({self.leaf_name(node.variable)})"
-        out = node.output()
-        name = self.names.get(id(out)) if out is not None else None
-        return _clean(type(node).__name__) + (f" ({name})" if name else "")
+        text = self._node_names.get(node)
+        if text is None:
+            if isinstance(node, AccumulateGrad):
+                text = f"AccumulateGrad ({self.leaf_name(node.variable)})"
+            else:
+                out = node.output()
+                name = self.names.get(id(out)) if out is not None else None
+                text = _clean(type(node).__name__) + (f" ({name})" if name else "")
+            self._node_names[node] = text
+        return text
+
+    def rule(self, node: Node) -> str:
+        # One text per op class: formula is a class attribute.
+        kind = type(node)
+        if kind not in self._rules:
+            self._rules[kind] = _clean(node.formula or node.label or "?", _CAPTION_CHARS)
+        return self._rules[kind]
 
     def add_run(self, steps: list[Step], order: list[Node], scene: int, seeded: str,
                 committed: bool, prefix: str = "") -> None:
@@ -181,12 +273,13 @@ class _Recorder:
         sc = self.scenes[scene]
         run = len(self.runs)
         self.runs.append(steps)
+        self.prefill(a for s in steps for a in (s.grad_outputs, *s.grad_inputs, s.grad_before, s.grad_after))
         for step in steps:
             node, i = step.node, position[step.node]
             lines: list[list[str]] = [["gradient arriving", self.fmt(step.grad_outputs)]]
             if step.index == 0:
                 lines[0][0] += f" ({seeded})"
-            lines.append(["local rule", _clean(node.formula or node.label or "?", _CAPTION_CHARS)])
+            lines.append(["local rule", self.rule(node)])
             sends: list[dict[str, Any]] = []
             note = None
             if isinstance(node, AccumulateGrad):
@@ -197,7 +290,7 @@ class _Recorder:
             for slot, ((fn, _), g) in enumerate(zip(node.next_functions, step.grad_inputs)):
                 if fn is None:
                     const = node.const_inputs[slot] if slot < len(node.const_inputs) else None
-                    what = "constant" if const is None else f"constant {_fmt(np.asarray(const), short=True)}"
+                    what = "constant" if const is None else f"constant {_const_text(const)}"
                     lines.append([f"input {slot} ({what})", "no gradient needed"])
                     continue
                 occurrence = seen.get(fn, 0)
@@ -230,7 +323,7 @@ class _Recorder:
             "scene": scene, "run": len(self.runs) - 1, "kind": "zero", "node": i,
             "heading": f"{prefix}{name}.grad.zero_()",
             "lines": [[f"{name}.grad", f"{_fmt(before)}\n\u2192 {_fmt(after)}"]],
-            "sends": [], "note": {"node": i, "text": ".grad " + _fmt(after, short=True)},
+            "sends": [], "note": {"node": i, "text": ".grad " + _short(_fmt(after))},
         })
 
 
@@ -387,7 +480,7 @@ def animate_loop(fn: Callable[[], Any], n: int = 3, *, zero_grad: str | None = N
         for call in range(n):
             t = fn()
             steps, order, seeded = _record(t, gradient)
-            scene = rec.scene(t, order, {"names": names, "legend": False, **draw_options})
+            scene = rec.scene(t, order, {"names": names, "legend": False, **draw_options}, reuse=True)
             guard.remember(steps)
             _commit(steps, retain_graph)
             prefix = f"call {call + 1} of {n} \u00b7 "
@@ -406,12 +499,11 @@ def animate_loop(fn: Callable[[], Any], n: int = 3, *, zero_grad: str | None = N
 # ------------------------------------------------------------------ the player
 
 def _script_json(obj: Any) -> str:
-    """JSON that is also safe inside <script> and in saved widget state (no '</script>')."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(ch, esc)
-    return text
+    """JSON that is also safe inside <script> and in saved widget state: no '<' at all.
+
+    So neither '</script>' nor '<!--' can appear, whatever the names and the SVG hold.
+    """
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def _frame_state(frames: Sequence[dict], k: int) -> tuple[set[int], dict[str, tuple[str, bool]], dict[int, str]]:
@@ -456,6 +548,9 @@ def _path_middle(d: str) -> tuple[float, float] | None:
 
 
 _MARGIN = 180  # as MARGIN in player.js: canvas room on the right for the numbers
+_CSS_ID = re.compile(r"[A-Za-z][\w-]*")
+_POINTS = re.compile(r'<polygon[^>]*?\spoints="([^"]*)"')
+_PATH_D = re.compile(r'<path[^>]*?\sd="([^"]*)"')
 
 
 def _place(placed: list[tuple[float, float, float]], x: float, y: float, text: str) -> float:
@@ -470,49 +565,48 @@ def _place(placed: list[tuple[float, float, float]], x: float, y: float, text: s
 
 
 def _static_svg(scene: _Scene, frames: Sequence[dict], k: int, css: str) -> str:
-    """The scene's SVG with frame ``k`` baked in (classes, numbers): a picture, no script."""
+    """The scene's SVG with frame ``k`` baked in: a picture, no script.
+
+    The states become CSS rules on element ids (one <style>, the layout text untouched) and
+    the numbers an overlay group, placed by the same rules player.js uses.
+    """
     f = frames[k]
     done, edges, notes = _frame_state(frames, k)
-    svg = scene.svg
-    by_id = {gid: i for i, gid in scene.nodes.items()}
-    edge_at: dict[str, tuple[float, float]] = {}
-    note_at: dict[int, tuple[float, float]] = {}
+    svg, ids = scene.svg, scene._ids
 
-    def restyle(m: re.Match) -> str:
-        gid = html.unescape(m[1])
-        extra = ""
-        if m[2] == "node" and gid in by_id:
-            i = by_id[gid]
-            state = "current" if i == f["node"] else "done" if i in done else "pending"
-            extra = " gv-" + state
-            shape = re.search(r'<polygon[^>]*?\spoints="([^"]*)"', svg[m.end():])
-            if i in notes and shape:
-                v = _numbers(shape[1])
-                note_at[i] = (max(v[0::2]), (min(v[1::2]) + max(v[1::2])) / 2)
-        elif m[2] == "edge" and gid in edges:
-            extra = " gv-active" if edges[gid][1] else ""
-            path = re.search(r'<path[^>]*?\sd="([^"]*)"', svg[m.end():])
-            mid = _path_middle(path[1]) if path else None
-            if mid:
-                edge_at[gid] = mid
-        return m[0].replace(f'class="{m[2]}{m[3]}"', f'class="{m[2]}{m[3]}{extra}"', 1)
+    def sel(gid: str) -> str | None:
+        return f"#{gid}" if _CSS_ID.fullmatch(gid) else None
 
-    svg = _GROUP.sub(restyle, svg)
+    current = [sel(scene.nodes[i]) for i in [f["node"]] if i in scene.nodes]
+    pending = [sel(gid) for i, gid in scene.nodes.items() if i != f["node"] and i not in done]
+    active = [sel(gid) for gid, (_, now) in edges.items() if now]
+    rules = [css.replace("]]>", "")]
+    for selectors, body in ((current, "fill:#ffb74d;stroke:#d84315;stroke-width:3px"),
+                            (active, "stroke:#d84315;stroke-width:2.5px")):
+        chosen = [x for x in selectors if x]
+        if chosen:
+            rules.append(", ".join(f"{x} > polygon, {x} > ellipse, {x} > path" for x in chosen) + f"{{{body}}}")
+    if chosen_pending := [x for x in pending if x]:
+        rules.append(", ".join(chosen_pending) + "{opacity:0.4}")
+
     placed: list[tuple[float, float, float]] = []
     overlay = []
-    for gid, (text, active) in edges.items():
-        if gid in edge_at:
-            x, y = edge_at[gid]
-            cls = "gv-grad gv-grad-active" if active else "gv-grad"
-            overlay.append(_svg_text(cls, x + 4, _place(placed, x + 4, y, text), text))
+    for gid, (text, now) in edges.items():
+        path = _PATH_D.search(svg, ids[gid]) if gid in ids else None
+        mid = _path_middle(path[1]) if path else None
+        if mid:
+            cls = "gv-grad gv-grad-active" if now else "gv-grad"
+            overlay.append(_svg_text(cls, mid[0] + 4, _place(placed, mid[0] + 4, mid[1], text), text))
     for i, text in notes.items():
-        if i in note_at:
-            x, y = note_at[i]
+        shape = _POINTS.search(svg, ids[scene.nodes[i]]) if i in scene.nodes else None
+        if shape:
+            v = _numbers(shape[1])
+            x, y = max(v[0::2]), (min(v[1::2]) + max(v[1::2])) / 2
             overlay.append(_svg_text("gv-note", x + 4, _place(placed, x + 4, y + 3, text), text))
     close = svg.rfind("</g>")
     if close >= 0:
         svg = svg[:close] + '<g class="gv-overlay">' + "".join(overlay) + "</g>" + svg[close:]
-    style = "<style>/*<![CDATA[*/" + css.replace("]]>", "") + "/*]]>*/</style>"
+    style = "<style>/*<![CDATA[*/" + "\n".join(rules) + "/*]]>*/</style>"
 
     def widen(m: re.Match) -> str:
         attrs = m[1]

@@ -349,3 +349,40 @@ def test_real_layout_ids_cover_every_node(real_layout):
     order = gradviz.graph.backward_order([out.grad_fn])
     assert sorted(scene.nodes) == list(range(len(order)))
     assert all(s["edge"] for f in player.frames for s in f["sends"])
+
+
+# ----------------------------------------------------------- number text == the engine's
+
+
+@pytest.mark.parametrize("opts", [{}, {"sci_mode": True}, {"precision": 2}, {"linewidth": 40},
+                                  {"sci_mode": False, "precision": 6}])
+def test_fast_gradient_text_equals_engine_repr(opts):
+    """animate's batched path for small float32 vectors prints exactly what the tensor repr prints."""
+    from gradviz._tensor_str import format_tensor, printoptions
+
+    rng = np.random.default_rng(7)
+    with printoptions(**opts):
+        arrays = []
+        for _ in range(1500):
+            n = int(rng.integers(0, 70))
+            v = rng.standard_normal(n) * 10.0 ** int(rng.integers(-9, 10))
+            kind = int(rng.integers(0, 7))
+            if kind == 1:
+                v = np.round(v)
+            elif kind == 2 and n:
+                v[rng.integers(0, n)] = np.nan
+            elif kind == 3 and n:
+                v[rng.integers(0, n)] = -np.inf
+            elif kind == 4:
+                v = np.zeros(n) * (-1) ** int(rng.integers(0, 2))
+            elif kind == 5 and n:
+                v[rng.integers(0, n)] = 0.0
+            x = v.astype(np.float32)
+            if n and rng.integers(0, 5) == 0:
+                x = x[:1].reshape(())
+            assert anim._fmt(x) == format_tensor(x, None), x
+            assert anim._fmt(x) == repr(gradviz.from_numpy(x.copy()))
+            arrays.append(x)
+        arrays += [np.ones((2, 3), np.float32), np.arange(5), np.linspace(0, 1, 100, dtype=np.float32)]
+        # all at once, as a recording formats them: same texts as one by one
+        assert anim._fmt_many(arrays) == [format_tensor(a, None) for a in arrays]
