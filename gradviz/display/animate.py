@@ -699,7 +699,12 @@ class BackwardPlayer(anywidget.AnyWidget):
         if not self.frames:
             return "<pre>BackwardPlayer: no backward steps</pre>"
         f = self.frames[k]
-        data = base64.b64encode(self.static_svg(k).encode("utf-8")).decode("ascii")
+        scene = self.scenes[f["scene"]]
+        if scene.svg:
+            data = base64.b64encode(self.static_svg(k).encode("utf-8")).decode("ascii")
+            picture = f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(f["heading"], quote=True)}">'
+        else:
+            picture = f"<pre>{html.escape(scene.error or 'graph unavailable')}</pre>"
         rows = "".join(
             f'<tr><td style="color:#666;padding-right:10px;vertical-align:top">{html.escape(a)}</td>'
             f'<td style="font-family:monospace;white-space:pre-wrap">{html.escape(b)}</td></tr>'
@@ -707,8 +712,7 @@ class BackwardPlayer(anywidget.AnyWidget):
         )
         return (
             '<div class="gradviz-player-static">'
-            f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(f["heading"], quote=True)}">'
-            f'<div style="font-weight:bold">{html.escape(f["heading"])}</div><table>{rows}</table>'
+            f'{picture}<div style="font-weight:bold">{html.escape(f["heading"])}</div><table>{rows}</table>'
             f'<div style="color:#666">Frame {k + 1} of {len(self.frames)}: a still picture. '
             "Run the notebook (trusted, with widgets) to play it, or export it with to_html().</div></div>"
         )

@@ -205,7 +205,7 @@ function render({ model, el: host }) {
         }
       }
     }
-    stage.replaceChildren(sc.svg || el("pre", "gv-error", "graph unavailable"));
+    stage.replaceChildren(sc.svg || el("pre", "gv-error", sc.error || "graph unavailable"));
     sceneShown = i;
     return sc;
   }

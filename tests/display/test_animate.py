@@ -386,3 +386,19 @@ def test_fast_gradient_text_equals_engine_repr(opts):
         arrays += [np.ones((2, 3), np.float32), np.arange(5), np.linspace(0, 1, 100, dtype=np.float32)]
         # all at once, as a recording formats them: same texts as one by one
         assert anim._fmt_many(arrays) == [format_tensor(a, None) for a in arrays]
+
+
+def test_without_a_renderer_the_captions_still_play(monkeypatch):
+    from gradviz.display.render import RenderError
+
+    def no_renderer(t, order, options):
+        raise RenderError("no Graphviz here <b>")
+
+    monkeypatch.setattr(anim, "_layout", no_renderer)
+    x, out, _ = seed_mean(gradviz)
+    player = anim.animate(out)
+    assert len(player.frames) == len(player.steps) + 1
+    assert player.scenes[0].error == "graph unavailable: no Graphviz here <b>"
+    fallback = player._repr_mimebundle_()[0]["text/html"]
+    assert "<img" not in fallback and "no Graphviz here &lt;b&gt;" in fallback
+    assert "MeanBackward0" in player.to_html()
