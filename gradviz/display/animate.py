@@ -147,13 +147,14 @@ def _short(text: str) -> str:
 # DOT names are n0..nK in backward_order position (to_dot), so titles identify elements
 # whatever id= the drawing chose.
 _GROUP = re.compile(r'<g id="([^"]*)" class="(node|edge)([^"]*)">\s*<title>([^<]*)</title>')
-_NODE_NAME = re.compile(r"n(\d+)")
+_NODE_NAME = re.compile(r"([no])(\d+)")  # n{i}: the node's box; o{i}: its op in the computation view
 _EDGE_NAME = re.compile(r"n(\d+)(?::[^-]*)?->n(\d+)(?::.*)?")
 
 
-def _svg_elements(svg: str) -> tuple[dict[int, str], dict[tuple[int, int], list[str]], dict[str, int]]:
-    """Node index -> element id; (tail, head) -> edge ids in document order; id -> end of its <title>."""
+def _svg_elements(svg: str) -> tuple[dict[int, str], dict[int, str], dict[tuple[int, int], list[str]], dict[str, int]]:
+    """Node index -> box id, -> op id; (tail, head) -> edge ids in document order; id -> end of its <title>."""
     nodes: dict[int, str] = {}
+    ops: dict[int, str] = {}
     edges: dict[tuple[int, int], list[str]] = {}
     ids: dict[str, int] = {}
     for m in _GROUP.finditer(svg):
@@ -162,10 +163,10 @@ def _svg_elements(svg: str) -> tuple[dict[int, str], dict[tuple[int, int], list[
             gid, title = html.unescape(gid), html.unescape(title)
         ids[gid] = m.end()
         if kind == "node" and (n := _NODE_NAME.fullmatch(title)):
-            nodes[int(n[1])] = gid
+            (nodes if n[1] == "n" else ops)[int(n[2])] = gid
         elif kind == "edge" and (e := _EDGE_NAME.fullmatch(title)):
             edges.setdefault((int(e[1]), int(e[2])), []).append(gid)
-    return nodes, edges, ids
+    return nodes, ops, edges, ids
 
 
 class _Scene:
@@ -174,7 +175,7 @@ class _Scene:
     def __init__(self, svg: str, error: str = "") -> None:
         self.svg = svg
         self.error = _clean(error, _CAPTION_CHARS)
-        self.nodes, self._edges, self._ids = _svg_elements(svg)
+        self.nodes, self.ops, self._edges, self._ids = _svg_elements(svg)
 
     def edge(self, consumer: int, slot: int, producer: int, occurrence: int) -> str | None:
         """Element of the edge carrying input ``slot`` of node ``consumer`` (from ``producer``)."""
@@ -187,7 +188,11 @@ class _Scene:
         return None
 
     def payload(self) -> dict[str, Any]:
-        return {"svg": self.svg, "error": self.error, "nodes": {str(i): gid for i, gid in self.nodes.items()}}
+        return {"svg": self.svg, "error": self.error, "nodes": {str(i): self.elements(i) for i in self.nodes}}
+
+    def elements(self, i: int) -> list[str]:
+        """Everything that stands for node ``i``: its box, and its op ellipse if drawn apart."""
+        return [self.nodes[i]] + ([self.ops[i]] if i in self.ops else [])
 
 
 # --------------------------------------------------------------------- recording
@@ -577,8 +582,8 @@ def _static_svg(scene: _Scene, frames: Sequence[dict], k: int, css: str) -> str:
     def sel(gid: str) -> str | None:
         return f"#{gid}" if _CSS_ID.fullmatch(gid) else None
 
-    current = [sel(scene.nodes[i]) for i in [f["node"]] if i in scene.nodes]
-    pending = [sel(gid) for i, gid in scene.nodes.items() if i != f["node"] and i not in done]
+    current = [sel(gid) for i in [f["node"]] if i in scene.nodes for gid in scene.elements(i)]
+    pending = [sel(gid) for i in scene.nodes if i != f["node"] and i not in done for gid in scene.elements(i)]
     active = [sel(gid) for gid, (_, now) in edges.items() if now]
     rules = [css.replace("]]>", "")]
     for selectors, body in ((current, "fill:#ffb74d;stroke:#d84315;stroke-width:3px"),

@@ -51,11 +51,15 @@ function parseSvg(text) {
   return cleanCopy(root);
 }
 
-function byId(root, id) {
-  // Scoped lookup: several players (and plain graphs) in one notebook reuse the same ids.
-  if (id === null || id === undefined) return null;
-  for (const el of root.querySelectorAll("g[id]")) if (el.getAttribute("id") === id) return el;
-  return null;
+// Scoped lookup table: several players (and plain graphs) in one notebook reuse the same ids,
+// so never document.getElementById; one pass over this SVG instead.
+function idTable(root) {
+  const table = new Map();
+  for (const el of root.querySelectorAll("[id]")) {
+    const id = el.getAttribute("id");
+    if (!table.has(id)) table.set(id, el);
+  }
+  return table;
 }
 
 function numbers(s) {
@@ -198,10 +202,11 @@ function render({ model, el: host }) {
         sc.overlay = document.createElementNS(SVG_NS, "g");
         sc.overlay.setAttribute("class", "gv-overlay");
         graph.appendChild(sc.overlay);
+        sc.byId = idTable(sc.svg);
         sc.nodeEls = {};
-        for (const [idx, id] of Object.entries(sc.nodes || {})) {
-          const g = byId(sc.svg, id);
-          if (g) sc.nodeEls[idx] = g;
+        for (const [idx, ids] of Object.entries(sc.nodes || {})) {
+          const gs = [].concat(ids).map((id) => sc.byId.get(id)).filter(Boolean);
+          if (gs.length) sc.nodeEls[idx] = gs;
         }
       }
     }
@@ -245,15 +250,15 @@ function render({ model, el: host }) {
         for (const s of g.sends || []) if (s.edge) edgeText.set(s.edge, [s.text, j === k]);
         if (j < k && g.node !== null && g.node !== undefined) done.add(String(g.node));
       }
-      for (const [idx, g] of Object.entries(sc.nodeEls)) {
+      for (const [idx, gs] of Object.entries(sc.nodeEls)) {
         const state = idx === String(f.node) ? "gv-current" : done.has(idx) ? "gv-done" : "gv-pending";
-        for (const c of ["gv-current", "gv-done", "gv-pending"]) g.classList.toggle(c, c === state);
+        for (const g of gs) for (const c of ["gv-current", "gv-done", "gv-pending"]) g.classList.toggle(c, c === state);
       }
       for (const e of sc.svg.querySelectorAll("g.edge.gv-active")) e.classList.remove("gv-active");
       sc.overlay.replaceChildren();
       const placed = [];
       for (const [id, [text, active]] of edgeText) {
-        const e = byId(sc.svg, id);
+        const e = sc.byId.get(id);
         const path = e && e.querySelector("path");
         const mid = path && pathMiddle(path);
         if (!mid) continue;
@@ -263,11 +268,11 @@ function render({ model, el: host }) {
       }
       for (const [idx, text] of notes) {
         const g = sc.nodeEls[idx];
-        const at = g && nodeAnchor(g);
+        const at = g && nodeAnchor(g[0]);
         if (at) sc.overlay.appendChild(svgText("gv-note", at[0] + 4, place(placed, at[0] + 4, at[1] + 3, text), text));
       }
     }
-    if (sc && sc.nodeEls && f.node !== null && f.node !== undefined) follow(sc.nodeEls[String(f.node)]);
+    if (sc && sc.nodeEls && f.node !== null && f.node !== undefined) follow((sc.nodeEls[String(f.node)] || [])[0]);
     caption.replaceChildren();
     caption.appendChild(el("div", "gv-heading", f.heading || ""));
     const list = el("dl", "gv-lines");

@@ -349,6 +349,14 @@ def test_real_layout_ids_cover_every_node(real_layout):
     order = gradviz.graph.backward_order([out.grad_fn])
     assert sorted(scene.nodes) == list(range(len(order)))
     assert all(s["edge"] for f in player.frames for s in f["sends"])
+    # x * x: the two gradients travel on two different drawn edges
+    assert len({s["edge"] for s in player.frames[1]["sends"]}) == 2
+
+    # computation view: the op (ellipse) lights up with its result box
+    comp = anim.animate(out, view="computation").scenes[0]
+    ops = [i for i, n in enumerate(order) if not isinstance(n, gradviz.function.AccumulateGrad)]
+    assert sorted(comp.ops) == ops and sorted(comp.nodes) == list(range(len(order)))
+    assert all(len(comp.elements(i)) == 2 for i in ops)
 
 
 # ----------------------------------------------------------- number text == the engine's
