@@ -203,7 +203,7 @@ class _Builder:
     def unit(self, u: int) -> None:
         node = self.order[u]
         if self.size[u] > 1:
-            what = node.name() if self.view == "autograd" else node.label
+            what = node.name() if self.view == "autograd" else f"({node.label})"
             shape, dtype = node.output_meta
             leaves = self.run_leaves.get(u, 0)
             extra = [f"+ {leaves:,} leaf inputs"] if leaves else []
@@ -270,7 +270,7 @@ class _Builder:
 
     def emit_legend(self) -> None:
         self.lines.append('  subgraph cluster_legend {')
-        self.lines.append(f'    graph [label={label("legend")}, style="rounded", color="#bbbbbb", fontcolor="#555555", fontsize=9];')
+        self.lines.append(f"    graph [label={label('legend')}, {style.LEGEND_ATTRS}];")
         kinds = [k for k in style.LOOKS if k in self.looks]
         for k, kind in enumerate(kinds):
             self.lines.append(f"    L{k} [label={label(style.LOOKS[kind][1])}, {style.LOOKS[kind][0]}, fontsize=8];")

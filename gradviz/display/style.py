@@ -34,6 +34,7 @@ LOOKS: dict[str, tuple[str, str]] = {
 
 GRAPH_ATTRS = 'fontname="Helvetica", fontsize=10, nodesep=0.25, ranksep=0.35'
 NODE_ATTRS = 'fontname="Helvetica", fontsize=10, margin="0.12,0.05", height=0.3'
+LEGEND_ATTRS = 'style="rounded", color="#bbbbbb", fontcolor="#555555", fontsize=9'
 EDGE_ATTRS = 'color="#555555", arrowsize=0.7'
 SAVED_EDGE = 'style=dashed, color="#e65100", arrowhead=none'
 CUT_EDGE = 'style=dashed, color="#b00020", arrowhead=tee'
