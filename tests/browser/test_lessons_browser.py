@@ -83,6 +83,16 @@ def _player_state(player) -> dict:
     )
 
 
+def _wait_for_change(page, player, old: dict, seconds: float) -> dict:
+    """Poll the player's state until it differs from ``old`` (or time runs out)."""
+    for _ in range(int(seconds / 0.1)):
+        now = _player_state(player)
+        if now != old:
+            return now
+        page.wait_for_timeout(100)
+    return _player_state(player)
+
+
 def check_animations(page, summary, nb_path: Path) -> list[str]:
     """Each animation player in the notebook answers to step forward and play."""
     problems = []
@@ -104,19 +114,16 @@ def check_animations(page, summary, nb_path: Path) -> list[str]:
             player.scroll_into_view_if_needed()
             before = _player_state(player)
             player.locator(PLAYER_BUTTON.format(action="next")).click()
-            page.wait_for_timeout(200)
-            after_step = _player_state(player)
+            after_step = _wait_for_change(page, player, before, seconds=3)
             if after_step == before:
                 problems.append(f"cell {i} player {k}: 'step forward' changed nothing ({before})")
             player.locator(PLAYER_BUTTON.format(action="reset")).click()
-            page.wait_for_timeout(200)
-            start = _player_state(player)
+            start = _wait_for_change(page, player, after_step, seconds=3)
             player.locator(PLAYER_BUTTON.format(action="play")).click()
-            page.wait_for_timeout(2500)
-            played = _player_state(player)
+            played = _wait_for_change(page, player, start, seconds=5)  # ~1 frame/s at 1x
             player.locator(PLAYER_BUTTON.format(action="play")).click()  # pause again
             if played == start:
-                problems.append(f"cell {i} player {k}: 'play' did not move in 2.5 s ({start})")
+                problems.append(f"cell {i} player {k}: 'play' did not move in 5 s ({start})")
     return problems
 
 
