@@ -43,7 +43,9 @@ def _asset(name: str) -> str:
 
 def _clean(s: object, limit: int = _NAME_CHARS) -> str:
     """User-derived text made inert for any sink: no controls, bidi overrides or surrogates, bounded."""
-    s = _CONTROL.sub("\ufffd", str(s))
+    s = str(s)
+    if not (s.isascii() and s.isprintable()):  # the common case needs no regex pass
+        s = _CONTROL.sub("\ufffd", s)
     return s if len(s) <= limit else s[: limit - 1] + "\u2026"
 
 
@@ -103,12 +105,11 @@ def _fmt_many(arrays: Sequence[np.ndarray]) -> list[str]:
                 width = max(len(f"{x:.0f}") + 1 for x in cands)
             else:
                 width = max(len(f"{x:.{p}f}") for x in cands)
-            if s:
-                strs = [f"{x:>{width}.{p}e}" for x in row]
-            elif i:
+            if i and not s:
                 strs = [(f"{x:.0f}." if math.isfinite(x) else f"{x:.0f}").rjust(width) for x in row]
             else:
-                strs = [f"{x:>{width}.{p}f}" for x in row]
+                spec = f">{width}.{p}{'e' if s else 'f'}"
+                strs = [format(x, spec) for x in row]
             if arrays[k].ndim == 0:
                 out[k] = f"tensor({strs[0]})"
                 continue
@@ -134,12 +135,18 @@ def _short(text: str) -> str:
     """
     body = " ".join(text.split())
     if body.startswith("tensor(") and body.endswith(")"):
-        body = re.sub(r",\s*(dtype|size|grad_fn|requires_grad)=.*$", "", body[len("tensor("):-1])
+        body = body[len("tensor("):-1]
+        if "=" in body:
+            body = _SUFFIX.sub("", body)
     if body.startswith("[") and not body.startswith("[[") and len(body) > _EDGE_CHARS:
         items = body[1:-1].split(", ")
         if len(items) > 4:
             body = "[" + ", ".join(items[:2] + ["..."] + items[-2:]) + "]"
-    return _clean(body, _EDGE_CHARS)
+    # numbers only (the engine's own text): no need to clean, just keep it short
+    return body if len(body) <= _EDGE_CHARS else body[: _EDGE_CHARS - 1] + "\u2026"
+
+
+_SUFFIX = re.compile(r",\s*(dtype|size|grad_fn|requires_grad)=.*$")
 
 
 # ----------------------------------------------------------------------- the SVG
@@ -552,6 +559,7 @@ def _path_middle(d: str) -> tuple[float, float] | None:
     return tuple((a[i] + 3 * b[i] + 3 * c[i] + e[i]) / 8 for i in range(2))  # type: ignore[return-value]
 
 
+_STILL_MAX = 400_000  # bytes of SVG above which the text/html fallback shows no picture
 _MARGIN = 180  # as MARGIN in player.js: canvas room on the right for the numbers
 _CSS_ID = re.compile(r"[A-Za-z][\w-]*")
 _POINTS = re.compile(r'<polygon[^>]*?\spoints="([^"]*)"')
@@ -705,7 +713,12 @@ class BackwardPlayer(anywidget.AnyWidget):
             return "<pre>BackwardPlayer: no backward steps</pre>"
         f = self.frames[k]
         scene = self.scenes[f["scene"]]
-        if scene.svg:
+        if len(scene.svg) > _STILL_MAX:
+            # The widget already carries this SVG once; a second, base64 copy of a big graph
+            # would push the output towards Jupyter's 1 MB/s output limit.
+            picture = (f"<pre>(graph of {len(scene.nodes)} nodes: too big for a still picture here; "
+                       "run the notebook or export with to_html())</pre>")
+        elif scene.svg:
             data = base64.b64encode(self.static_svg(k).encode("utf-8")).decode("ascii")
             picture = f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(f["heading"], quote=True)}">'
         else:
