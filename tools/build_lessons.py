@@ -191,7 +191,15 @@ def execute(nb, name: str) -> None:
     """Run the notebook top to bottom in a fresh kernel, keeping outputs (and widget state)."""
     from nbclient import NotebookClient
 
-    client = NotebookClient(
+    class _LikeNbval(NotebookClient):
+        # nbval runs every cell with store_history=False. With history on, IPython's Out cache
+        # keeps each displayed tensor alive, and gradviz.draw labels a node with its values
+        # only while the node's output tensor is alive: the stored pictures would then differ
+        # from what nbval sees. So the build runs cells exactly as nbval will.
+        async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history=False)
+
+    client = _LikeNbval(
         nb,
         timeout=300,
         kernel_name="python3",

@@ -60,9 +60,12 @@ z
 
 # %% [markdown]
 r"""
-Here is the whole record. Read it from the bottom up, the way the forward pass went: the leaf
-`x` at the start, then `AddBackward0`, two `MulBackward0`s and finally `MeanBackward0`, which made
-`z`. (`backward()` will later walk the same arrows from `z` back towards `x`.)
+Here is the whole record, drawn by `gradviz.draw`. Read it from top to bottom, the way the
+forward pass went: the leaf `x` (blue, its node is called `AccumulateGrad`), then `AddBackward0`
+which made `y`, two `MulBackward0`s, and finally `MeanBackward0`, which made `z` (green). There are
+two arrows into the first multiplication because `y*y` uses `y` twice. Each box also shows the
+shape, the data type and the values. (`backward()` will later walk the same arrows the other way,
+from `z` back to `x`.)
 """
 
 # %% display id=draw-z
@@ -85,12 +88,21 @@ print(y)
 
 # %% [markdown]
 r"""
-In the drawing both kinds of thing are nodes: the tensor `x` that we made ourselves (a *leaf*)
-and the operation that produced `y`. The constant `2` does not need a gradient, so it gets no
-node of its own.
+First as a *computation graph*: the data and the operation are both nodes. The inputs `x` and `2`
+go into the operation `+`, and out comes `y`. (`view="computation"` asks for this picture.)
 """
 
 # %% display id=draw-y-123
+gradviz.draw(y, view="computation")
+
+# %% [markdown]
+r"""
+And as autograd stores it: only what the backward pass needs. The constant `2` has disappeared,
+because nothing has to be differentiated with respect to it. What is left is `y`'s node,
+`AddBackward0`, joined to the node of the leaf `x`.
+"""
+
+# %% display id=draw-y-123-autograd
 gradviz.draw(y)
 
 # %% id=z-mul-123 doc=003:55

@@ -143,7 +143,7 @@ r"""
 
 A *neuron* in its simplest form: inputs go in, one operation combines them, an output comes out.
 Here the inputs are `x` and the number 2 and the operation is `+`. The drawing below shows just
-that, as a graph.
+that, as a computation graph.
 """
 
 # %% id=neuron-x
@@ -158,7 +158,7 @@ print(y)
 # y came out of an operation, so it has a grad_fn: an AddBackward0
 
 # %% display id=draw-neuron
-gradviz.draw(y)
+gradviz.draw(y, view="computation")
 
 # %% id=neuron-z doc=004:70
 z = y*y*2

@@ -41,6 +41,12 @@ is computed entry by entry: $Q_1 = 3\cdot 8 - 36 = -12$ and $Q_2 = 3 \cdot 27 - 
 Q = 3*a**3 - b**2
 print(Q)
 
+# %% [markdown]
+r"""
+The graph has two branches, one per leaf: on the left $b 	o b^2$, on the right
+$a 	o a^3 	o 3a^3$; they meet in the subtraction that made `Q`.
+"""
+
 # %% display id=draw-q
 gradviz.draw(Q)
 

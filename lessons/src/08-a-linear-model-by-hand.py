@@ -76,8 +76,18 @@ print(loss)
 
 # %% [markdown]
 r"""
-This is the graph of the loss. The leaf `w` at the start is the only tensor that asks for
-gradients; `x` and `target` are plain data.
+Drawn as a computation graph, this is a single *neuron* with a loss attached: the data `x` and
+the weights `w` go into a matrix product, the target is subtracted, the errors are squared and
+averaged. Grey boxes are plain data; the blue box is the only tensor that asks for gradients.
+"""
+
+# %% display id=draw-loss-computation
+gradviz.draw(loss, view="computation")
+
+# %% [markdown]
+r"""
+Autograd keeps only the part that leads back to `w`: `x` and `target` need no gradient, so they
+do not appear in its graph at all.
 """
 
 # %% display id=draw-loss
