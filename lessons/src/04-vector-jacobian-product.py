@@ -51,7 +51,7 @@ v = torch.tensor([.01, .4, .6])
 r"""
 Here $z_i = 2(x_i + 2)^2$ depends only on $x_i$, so $J$ is diagonal with entries
 $4(x_i + 2)$, and $x.\text{grad}_i = v_i \cdot 4(x_i + 2)$.
-Watch `v` enter at the top of the graph and travel back.
+In the player, `v` enters at the output (the bottom of the drawing) and travels back up to `x`.
 """
 
 # %% display id=animate-vjp
