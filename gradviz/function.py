@@ -157,6 +157,11 @@ class Function(Node):
     def backward(ctx: Any, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         raise NotImplementedError
 
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """Per input: does a gradient for it lead anywhere? Lets backward skip dead work."""
+        return tuple(fn is not None for fn, _ in self.next_functions)
+
     def save_for_backward(self, *arrays: np.ndarray | None) -> None:
         self._saved = arrays  # turned into _Saved records by apply, once it knows the owners
 

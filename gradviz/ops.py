@@ -512,7 +512,8 @@ class MmBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return g @ b.T, a.T @ g
+        need_a, need_b = ctx.needs_input_grad  # a constant input (data) needs no product
+        return (g @ b.T if need_a else None), (a.T @ g if need_b else None)
 
 
 class MvBackward0(Function):
@@ -563,7 +564,9 @@ class BmmBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return np.matmul(g, b.swapaxes(-1, -2)), np.matmul(a.swapaxes(-1, -2), g)
+        need_a, need_b = ctx.needs_input_grad
+        return (np.matmul(g, b.swapaxes(-1, -2)) if need_a else None,
+                np.matmul(a.swapaxes(-1, -2), g) if need_b else None)
 
 
 # -- shape ops (outputs are views sharing the input's storage) ------------------------------
