@@ -788,6 +788,20 @@ class IndexPutBackward0(CopySlices):
     """z = a with z[indices] = v   (advanced indices)"""
 
 
+class CopyBackwards(Function):
+    """z = v   (a.copy_(v), and a[:] = v)"""
+
+    label, formula = "copy_", "∂z/∂a = 0,  ∂z/∂v = 1"
+
+    @staticmethod
+    def forward(ctx, a, v):
+        return np.broadcast_to(v, a.shape).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g), g
+
+
 class CatBackward0(Function):
     """z = [a; b; …] joined along dim"""
 
@@ -853,3 +867,17 @@ class FillBackward2(Function):
     @staticmethod
     def backward(ctx, g):
         return (np.zeros_like(g),)
+
+
+class FillBackward3(Function):
+    """z = c everywhere   (a[:] = c, c a number or a 0-d tensor)"""
+
+    label, formula = "fill_", "∂z/∂a = 0,  ∂z/∂c = Σ gradient"
+
+    @staticmethod
+    def forward(ctx, a, c):
+        return np.broadcast_to(c.astype(a.dtype), a.shape).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g), g  # function.sum_to sums g down to c's 0-d shape

@@ -889,10 +889,9 @@ class Tensor:
                 if self._base.grad_fn is None and self._base._requires_grad:
                     raise RuntimeError(VIEW_LEAF_INPLACE)
                 raise RuntimeError(VIEW_INPLACE_UNSUPPORTED)
-            op = ops.IndexPutBackward0 if advanced else ops.CopySlices
             if v._dtype is not self._dtype:
                 v = v.to(self._dtype) if isinstance(v, Tensor) else Tensor._wrap(v_arr)
-            self._inplace_result(op.apply(self, v, index=idx))
+            self._inplace_result(_assign(self, idx, advanced, v, isinstance(value, _NUMBER)))
             return
         self._data[idx] = v_arr
         self._version_counter.value += 1
@@ -1297,6 +1296,30 @@ def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
         out = a3.bmm(b.expand(*batch, m2, p).reshape(nb, m2, p))
     shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
     return ops.UnsafeViewBackward0.apply(out, shape=shape)
+
+
+def _assign(t: Tensor, idx: Any, advanced: bool, v: Any, number: bool) -> Tensor:
+    """The recorded form of t[idx] = v, with the nodes torch builds for it.
+
+    A write to all of t is a copy (CopyBackwards) or, for a number or 0-d value, a fill (FillBackward3);
+    through a view it is CopySlices; with advanced indices IndexPutBackward0. A value of
+    another shape is first viewed without its leading 1s (and expanded, for the first two).
+    """
+    target = t._data[idx].shape
+    shape = v._data.shape
+    fill = number or not shape  # numbers and 0-d tensors are filled in, not copied
+    stripped = shape[next((i for i, n in enumerate(shape) if n != 1), len(shape)):]
+    if advanced:
+        if not fill and stripped != shape:
+            v = v.view(stripped)
+        return ops.IndexPutBackward0.apply(t, v, index=idx)
+    if not fill and shape != target:
+        v = v.view(stripped).expand(target)
+    if _makes_view(t, idx, False):
+        return ops.CopySlices.apply(t, v, index=idx)
+    if fill:
+        return ops.FillBackward3.apply(t, v)
+    return ops.CopyBackwards.apply(t, v)
 
 
 def _check_assignable(value: tuple, target: tuple, advanced: bool) -> None:

@@ -1,0 +1,704 @@
+"""Every differentiable op, one table: gradcheck in float64 on hypothesis inputs, and torch parity.
+
+``CASES`` holds one or more rows per op class of ``Function.registry``. A row names the grad_fn
+the expression must produce, the expression itself (written once, against the API gradviz and
+torch share, so the same function runs on both) and a hypothesis strategy drawing float64
+inputs (with broadcasting shapes for binary ops, 0-d where meaningful, domains kept away
+from kinks and poles). ``ERRORS`` holds every op's error inputs, or the reason it has none.
+Meta-tests fail when an op in the registry lacks a row or an error entry.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import gradviz
+from gradviz.function import Function
+from gradcheck import gradcheck
+
+from hypothesis import settings as _settings
+
+MAX_EXAMPLES = _settings.default.max_examples  # the suite profile (tests/conftest.py) sets it
+
+# -- input strategies ---------------------------------------------------------------------------
+SIDE = 3  # small shapes keep 200 examples per op affordable
+
+
+@dataclass(frozen=True)
+class Dom:
+    """Where an input's values live: uniform on [lo, hi], or |x| in [lo, hi] with either sign.
+
+    Hypothesis draws shapes, parameters and a seed; the values come from NumPy's generator with
+    that seed. Drawing each element through hypothesis costs milliseconds per example on a
+    loaded machine, and gradcheck needs ordinary values, not float edge cases.
+    """
+
+    lo: float = -3.0
+    hi: float = 3.0
+    two_sided: bool = False
+    step: float = 0.0  # > 0: multiples of step (exact in float32 for dyadic steps)
+
+    def sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        x = rng.uniform(self.lo, self.hi, size=shape)
+        if self.two_sided:
+            x = x * rng.choice([-1.0, 1.0], size=shape)
+        if self.step:
+            x = np.round(x / self.step) * self.step
+        return np.asarray(x, dtype=np.float64)
+
+
+def reals(lo: float = -3.0, hi: float = 3.0) -> Dom:
+    return Dom(lo, hi)
+
+
+def away(lo: float = 0.1, hi: float = 3.0) -> Dom:
+    """|x| >= lo: clear of a pole or kink at 0 by far more than gradcheck's eps."""
+    return Dom(lo, hi, two_sided=True)
+
+
+def dyadic() -> Dom:
+    # Multiples of 2**-10 within +-3: exact in float32 even after adding +-2**-12.
+    return Dom(-3.0, 3.0, step=2.0 ** -10)
+
+
+@functools.lru_cache(maxsize=None)
+def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1) -> st.SearchStrategy[tuple[int, ...]]:
+    """Shapes of up to SIDE per axis, and at most 2 per axis for 3-D (gradcheck's cost grows with size)."""
+    small = hnp.array_shapes(min_dims=min_dims, max_dims=min(max_dims, 2), min_side=min_side, max_side=SIDE)
+    if max_dims < 3:
+        return small
+    return st.one_of(small, hnp.array_shapes(min_dims=3, max_dims=max_dims, min_side=min_side, max_side=2))
+
+
+SEEDS = st.integers(0, 2 ** 32 - 1)
+BROADCASTING = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=SIDE)
+BATCHES = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=2, max_side=2)
+
+
+@functools.lru_cache(maxsize=None)
+def array(shape: Any, dom: Dom | None = None) -> st.SearchStrategy[np.ndarray]:
+    """A float64 array of the given shape (or shape strategy) with values from ``dom``.
+
+    Cached: composites below ask for the same few strategies again and again, and hypothesis
+    spends more time validating a fresh strategy object than drawing from it.
+    """
+    dom = dom if dom is not None else reals()
+    shape_st = shape if isinstance(shape, st.SearchStrategy) else st.just(tuple(shape))
+    return st.tuples(shape_st, SEEDS).map(lambda t: dom.sample(np.random.default_rng(t[1]), t[0]))
+
+
+@dataclass
+class Sample:
+    arrays: tuple[np.ndarray, ...]
+    kw: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # hypothesis prints failing examples with this
+        return f"Sample({[a.tolist() for a in self.arrays]}, {self.kw})"
+
+
+def unary(elements: Dom | None = None, min_dims: int = 0, max_dims: int = 3,
+          **kw: st.SearchStrategy) -> st.SearchStrategy[Sample]:
+    return st.builds(lambda a, **k: Sample((a,), k), array(shapes(min_dims, max_dims), elements),
+                     **kw)
+
+
+def inplace_binary(el_b: Dom | None = None) -> st.SearchStrategy[Sample]:
+    """a and a b that broadcasts to a's shape (an in-place op cannot grow its tensor)."""
+    @st.composite
+    def draw(d: Any) -> Sample:
+        a = d(array(shapes()))
+        suffix = a.shape[a.ndim - d(st.integers(0, a.ndim)):]
+        b_shape = tuple(1 if d(st.booleans()) else n for n in suffix)
+        return Sample((a, d(array(b_shape, el_b))))
+    return draw()
+
+
+def binary(el_a: Dom | None = None, el_b: Dom | None = None,
+           **kw: st.SearchStrategy) -> st.SearchStrategy[Sample]:
+    """Two arrays of mutually broadcastable shapes (0-d included)."""
+    @st.composite
+    def draw(d: Any) -> Sample:
+        sa, sb = d(BROADCASTING).input_shapes
+        return Sample((d(array(sa, el_a)), d(array(sb, el_b))), {k: d(v) for k, v in kw.items()})
+    return draw()
+
+
+@st.composite
+def with_dim(d: Any, elements: Dom | None = None, min_dims: int = 1,
+             tuple_dims: bool = False) -> Sample:
+    """One array plus a valid dim (or tuple of dims) and keepdim."""
+    a = d(array(shapes(min_dims), elements))
+    n = a.ndim
+    if tuple_dims:
+        dims = d(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True))
+        dim: Any = tuple(x - n if d(st.booleans()) else x for x in dims)
+    else:
+        dim = d(st.integers(-n, n - 1))
+    return Sample((a,), {"dim": dim, "keepdim": d(st.booleans())})
+
+
+@st.composite
+def matrices(d: Any, kind: str) -> Sample:
+    n, k, m, b = (d(st.integers(1, SIDE)) for _ in range(4))
+    shapes_ = {"mm": ((n, k), (k, m)), "mv": ((n, k), (k,)), "dot": ((k,), (k,)), "bmm": ((b, n, k), (b, k, m)),
+               "vecmat": ((k,), (k, m))}[kind]
+    return Sample(tuple(d(array(s)) for s in shapes_))
+
+
+@st.composite
+def index_sample(d: Any, kind: str) -> Sample:
+    a = d(array(shapes(1)))
+    n = a.shape[0]
+    if kind == "select":
+        return Sample((a,), {"index": d(st.integers(-n, n - 1))})
+    if kind == "select2":
+        assume(a.ndim >= 2)
+        return Sample((a,), {"index": (slice(None), d(st.integers(-a.shape[1], a.shape[1] - 1)))})
+    if kind == "slice":
+        start = d(st.integers(0, n - 1))
+        return Sample((a,), {"index": slice(start, d(st.integers(start + 1, n)), d(st.integers(1, 2)))})
+    if kind == "advanced":  # repeated indices must add up in the gradient
+        return Sample((a,), {"index": d(st.lists(st.integers(-n, n - 1), min_size=1, max_size=4))})
+    raise AssertionError(kind)
+
+
+@st.composite
+def expand_sample(d: Any) -> Sample:
+    shape = d(shapes(0, 2))
+    target = tuple(d(st.integers(1, SIDE)) if s == 1 else s for s in shape)
+    lead = tuple(d(st.lists(st.integers(1, SIDE), max_size=1)))
+    return Sample((d(array(shape)),), {"size": lead + target})
+
+
+@st.composite
+def permute_sample(d: Any) -> Sample:
+    a = d(array(shapes(1)))
+    return Sample((a,), {"dims": tuple(d(st.permutations(range(a.ndim))))})
+
+
+@st.composite
+def transpose_sample(d: Any) -> Sample:
+    a = d(array(shapes(1)))
+    n = a.ndim
+    return Sample((a,), {"d0": d(st.integers(-n, n - 1)), "d1": d(st.integers(-n, n - 1))})
+
+
+@st.composite
+def squeeze_sample(d: Any, kind: str) -> Sample:
+    # Shapes with size-1 axes, so squeeze has something to remove.
+    shape = d(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=2))
+    a = d(array(shape))
+    n = a.ndim
+    if kind == "all":
+        return Sample((a,))
+    if kind == "dim":
+        return Sample((a,), {"dim": d(st.integers(-n, n - 1))})
+    return Sample((a,), {"dim": tuple(d(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True)))})
+
+
+@st.composite
+def setitem_sample(d: Any, kind: str, number: bool = False) -> Sample:
+    """t[index] = v with a partial ("view"), whole ("full") or advanced index; v a tensor or a number."""
+    a = d(array(shapes(1)))
+    n = a.shape[0]
+    if kind == "advanced":
+        index: Any = d(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True))
+    elif kind == "full":
+        index = d(st.sampled_from([slice(None), Ellipsis, slice(0, n)]))
+    else:
+        assume(n > 1 or a.ndim > 1)
+        index = d(st.one_of(st.integers(-n, n - 1), st.just(slice(0, n - 1)) if n > 1 else st.just(0)))
+    if number:
+        return Sample((a,), {"index": index, "v": d(st.sampled_from([2.5, -1.0, 0.0]))})
+    value_shape = a[index].shape
+    # The value may broadcast into the slot: fewer axes, or size-1 axes.
+    if value_shape and d(st.booleans()):
+        value_shape = value_shape[1:]
+    if value_shape and d(st.booleans()):
+        value_shape = (1,) + value_shape[1:]
+    return Sample((a, d(array(value_shape))), {"index": index})
+
+
+@st.composite
+def norm_sample(d: Any) -> Sample:
+    p = d(st.sampled_from([2, 1, 3, 1.5, math.inf, "fro"]))
+    a = d(array(shapes(0), away(0.1)))
+    if p == math.inf:  # a tie between largest |a| is a kink; keep the maximum unique
+        flat = np.abs(a).reshape(-1)
+        assume(flat.size < 2 or np.sort(flat)[-1] - np.sort(flat)[-2] > 1e-3)
+    dim = None
+    if a.ndim and d(st.booleans()) and p != math.inf:
+        dim = d(st.integers(-a.ndim, a.ndim - 1))
+    return Sample((a,), {"p": p, "dim": dim, "keepdim": d(st.booleans())})
+
+
+# -- the table ---------------------------------------------------------------------------------------
+@dataclass
+class OpCase:
+    op: str | tuple[str, ...]             # grad_fn class(es) the expression's result may have
+    fn: Callable[..., Any]                # fn(T, *tensors, **kw), T being gradviz or torch
+    inputs: st.SearchStrategy[Sample]
+    id: str = ""
+    eps: float = 1e-6
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        return self.op if isinstance(self.op, tuple) else (self.op,)
+
+
+def _setitem(T: Any, a: Any, v: Any, index: Any) -> Any:
+    y = a * 1
+    y[index] = v
+    return y
+
+
+def _inplace(method: str, *args: Any) -> Callable[..., Any]:
+    def fn(T: Any, a: Any, b: Any | None = None, **kw: Any) -> Any:
+        y = a * 1
+        getattr(y, method)(*(args if b is None else (b,)), **kw)
+        return y
+    return fn
+
+
+@st.composite
+def batched(d: Any) -> Sample:
+    """Operands for matmul's folded and batched routes: one side >= 3-D, batch dims broadcasting."""
+    n, k, m = (d(st.integers(1, SIDE)) for _ in range(3))
+    batch_a, batch_b = d(BATCHES).input_shapes
+    ra = d(st.sampled_from(["1d", "2d", "nd"]))
+    rb = d(st.sampled_from(["1d", "2d", "nd"] if ra == "nd" else ["nd"]))
+    sa = {"1d": (k,), "2d": (n, k), "nd": (*batch_a, n, k)}[ra]
+    sb = {"1d": (k,), "2d": (k, m), "nd": (*batch_b, k, m)}[rb]
+    # A transposed (non-contiguous) left operand, or constants on one side, take other routes.
+    transposed = ra == "nd" and d(st.booleans())
+    if transposed:
+        sa = sa[:-2] + sa[:-3:-1]
+    return Sample((d(array(sa)), d(array(sb))), {"transposed": transposed})
+
+
+def _matmul(T: Any, a: Any, b: Any, transposed: bool) -> Any:
+    return (a.transpose(-1, -2) if transposed else a) @ b
+
+
+def _cat_sample() -> st.SearchStrategy[Sample]:
+    @st.composite
+    def draw(d: Any) -> Sample:
+        shape = d(shapes(1))
+        dim = d(st.integers(-len(shape), len(shape) - 1))
+        arrays = []
+        for _ in range(d(st.integers(1, 3))):
+            s = list(shape)
+            s[dim] = d(st.integers(1, SIDE))
+            arrays.append(d(array(tuple(s))))
+        return Sample(tuple(arrays), {"dim": dim})
+    return draw()
+
+
+def _stack_sample() -> st.SearchStrategy[Sample]:
+    @st.composite
+    def draw(d: Any) -> Sample:
+        shape = d(shapes(0))
+        count = d(st.integers(1, 3))
+        return Sample(tuple(d(array(shape)) for _ in range(count)),
+                      {"dim": d(st.integers(-len(shape) - 1, len(shape)))})
+    return draw()
+
+
+CASES: list[OpCase] = [
+    # elementwise arithmetic
+    OpCase("AddBackward0", lambda T, a, b: a + b, binary(), "add"),
+    OpCase("AddBackward0", lambda T, a, b, alpha: a.add(b, alpha=alpha), binary(alpha=st.sampled_from([-1.5, 0.5, 2.0, 3.25])), "add_alpha"),
+    OpCase("AddBackward0", lambda T, a: 1.5 + a, unary(), "radd_scalar"),
+    OpCase("AddBackward0", _inplace("add_", 2.0), unary(), "add_inplace_scalar"),
+    OpCase("AddBackward0", _inplace("add_"), inplace_binary(), "add_inplace"),
+    OpCase("SubBackward0", lambda T, a, b: a - b, binary(), "sub"),
+    OpCase("SubBackward0", lambda T, a, b, alpha: a.sub(b, alpha=alpha), binary(alpha=st.sampled_from([-1.5, 0.5, 2.0, 3.25])), "sub_alpha"),
+    OpCase("SubBackward0", _inplace("sub_"), inplace_binary(), "sub_inplace"),
+    OpCase("RsubBackward0", lambda T, a, b: b.__rsub__(a), binary(), "rsub_tensor"),
+    OpCase("RsubBackward1", lambda T, a: 2.5 - a, unary(), "rsub_scalar"),
+    OpCase("MulBackward0", lambda T, a, b: a * b, binary(), "mul"),
+    OpCase("MulBackward0", lambda T, a: a * a, unary(), "mul_self"),
+    OpCase("MulBackward0", lambda T, a: 2 / a, unary(away()), "rdiv_scalar"),
+    OpCase("MulBackward0", _inplace("mul_"), inplace_binary(), "mul_inplace"),
+    OpCase("DivBackward0", lambda T, a, b: a / b, binary(el_b=away()), "div"),
+    OpCase("DivBackward0", _inplace("div_"), inplace_binary(away()), "div_inplace"),
+    OpCase("NegBackward0", lambda T, a: -a, unary(), "neg"),
+    OpCase("PowBackward0", lambda T, a, e: a ** e, unary(e=st.sampled_from([2, 3, 0, 1])), "pow_int"),
+    OpCase("PowBackward0", lambda T, a, e: a ** e, unary(away(), e=st.sampled_from([-1, -2, -3])), "pow_negative"),
+    OpCase("PowBackward0", lambda T, a, e: a ** e,
+           unary(reals(0.2, 3), e=st.sampled_from([0.5, 1.7, -0.5, 2.5])), "pow_real"),
+    OpCase("PowBackward0", lambda T, a: a.square(), unary(), "square"),
+    OpCase("PowBackward1", lambda T, a, b: a ** b, binary(reals(0.2, 3), reals(-2, 2)), "pow_tensor"),
+    OpCase("PowBackward2", lambda T, a, base: base ** a,
+           unary(reals(-2, 2), base=st.sampled_from([2, 0.5, 3.0, 10])), "rpow_scalar"),
+    OpCase("ReciprocalBackward0", lambda T, a: a.reciprocal(), unary(away()), "reciprocal"),
+    # elementwise functions
+    OpCase("ExpBackward0", lambda T, a: a.exp(), unary(), "exp"),
+    OpCase("LogBackward0", lambda T, a: a.log(), unary(reals(0.1, 3)), "log"),
+    OpCase("SqrtBackward0", lambda T, a: a.sqrt(), unary(reals(0.1, 3)), "sqrt"),
+    OpCase("SinBackward0", lambda T, a: a.sin(), unary(), "sin"),
+    OpCase("CosBackward0", lambda T, a: a.cos(), unary(), "cos"),
+    OpCase("TanhBackward0", lambda T, a: a.tanh(), unary(), "tanh"),
+    OpCase("SigmoidBackward0", lambda T, a: a.sigmoid(), unary(reals(-6, 6)), "sigmoid"),
+    OpCase("ReluBackward0", lambda T, a: a.relu(), unary(away(0.01)), "relu"),
+    OpCase("AbsBackward0", lambda T, a: a.abs(), unary(away(0.01)), "abs"),
+    # reductions
+    OpCase("SumBackward0", lambda T, a: a.sum(), unary(), "sum"),
+    OpCase("SumBackward1", lambda T, a, dim, keepdim: a.sum(dim, keepdim), with_dim(), "sum_dim"),
+    OpCase("SumBackward1", lambda T, a, dim, keepdim: a.sum(dim, keepdim), with_dim(tuple_dims=True), "sum_dims"),
+    OpCase("MeanBackward0", lambda T, a: a.mean(), unary(), "mean"),
+    OpCase("MeanBackward1", lambda T, a, dim, keepdim: a.mean(dim, keepdim), with_dim(), "mean_dim"),
+    OpCase("MeanBackward1", lambda T, a, dim, keepdim: a.mean(dim, keepdim), with_dim(tuple_dims=True),
+           "mean_dims"),
+    OpCase("LinalgVectorNormBackward0", lambda T, a, p, dim, keepdim: a.norm(p, dim, keepdim), norm_sample(),
+           "norm"),
+    # linear algebra
+    OpCase("MmBackward0", lambda T, a, b: a @ b, matrices("mm"), "mm"),
+    OpCase("MvBackward0", lambda T, a, b: a @ b, matrices("mv"), "mv"),
+    OpCase("DotBackward0", lambda T, a, b: a @ b, matrices("dot"), "dot"),
+    OpCase("BmmBackward0", lambda T, a, b: a.bmm(b), matrices("bmm"), "bmm"),
+    OpCase("SqueezeBackward4", lambda T, a, b: a @ b, matrices("vecmat"), "vecmat"),
+    # A transposed fold returns mT.contiguous(), which is the transpose itself when already contiguous.
+    OpCase(("UnsafeViewBackward0", "CloneBackward0", "TransposeBackward0"), _matmul, batched(), "matmul_batched"),
+    # shape ops
+    OpCase("ViewBackward0", lambda T, a: a.view(-1), unary(), "view"),
+    OpCase("ViewBackward0", lambda T, a: a.reshape(a.shape[::-1]), unary(), "reshape"),
+    OpCase("ReshapeAliasBackward0", lambda T, a: a.transpose(0, 1).reshape(a.shape[1], a.shape[0], 1),
+           st.builds(lambda a: Sample((a,)), array(st.tuples(st.integers(2, SIDE), st.integers(2, SIDE)))),
+           "reshape_alias"),
+    OpCase("UnsafeViewBackward0", lambda T, a: a.t().reshape(-1),
+           st.builds(lambda a: Sample((a,)), array(st.tuples(st.integers(2, SIDE), st.integers(2, SIDE)))),
+           "reshape_copy"),
+    OpCase("PermuteBackward0", lambda T, a, dims: a.permute(dims), permute_sample(), "permute"),
+    OpCase("PermuteBackward0", lambda T, a: a.T, unary(), "T"),
+    OpCase("TransposeBackward0", lambda T, a, d0, d1: a.transpose(d0, d1), transpose_sample(), "transpose"),
+    OpCase("TBackward0", lambda T, a: a.t(), unary(max_dims=2), "t"),
+    OpCase("UnsqueezeBackward0", lambda T, a, dim: a.unsqueeze(dim), unary(dim=st.integers(-1, 0)), "unsqueeze"),
+    OpCase("UnsqueezeBackward0", lambda T, a: a[:, None], unary(min_dims=1), "index_none"),
+    OpCase("SqueezeBackward0", lambda T, a: a.squeeze(), squeeze_sample("all"), "squeeze"),
+    OpCase("SqueezeBackward1", lambda T, a, dim: a.squeeze(dim), squeeze_sample("dim"), "squeeze_dim"),
+    OpCase("SqueezeBackward2", lambda T, a, dim: a.squeeze(dim), squeeze_sample("dims"), "squeeze_dims"),
+    OpCase("ExpandBackward0", lambda T, a, size: a.expand(size), expand_sample(), "expand"),
+    OpCase("CloneBackward0", lambda T, a: a.clone(), unary(), "clone"),
+    OpCase("ToCopyBackward0", lambda T, a: a.float(), unary(dyadic()), "to_float32", eps=2.0 ** -12),
+    OpCase("CatBackward0", lambda T, *ts, dim: T.cat(ts, dim), _cat_sample(), "cat"),
+    OpCase("StackBackward0", lambda T, *ts, dim: T.stack(ts, dim), _stack_sample(), "stack"),
+    # indexing
+    OpCase("SelectBackward0", lambda T, a, index: a[index], index_sample("select"), "select"),
+    OpCase("SelectBackward0", lambda T, a, index: a[index], index_sample("select2"), "select_dim1"),
+    OpCase("SliceBackward0", lambda T, a, index: a[index], index_sample("slice"), "slice"),
+    OpCase("AliasBackward0", lambda T, a: a[...], unary(), "alias"),
+    OpCase("IndexBackward0", lambda T, a, index: a[index], index_sample("advanced"), "index"),
+    OpCase("IndexBackward0", lambda T, a: a[a > 0], unary(away(0.01), min_dims=1), "mask"),
+    OpCase("CopySlices", _setitem, setitem_sample("view"), "setitem"),
+    OpCase("CopySlices", lambda T, a, index, v: _setitem(T, a, v, index), setitem_sample("view", True),
+           "setitem_number"),
+    # A 0-d value is filled in rather than copied, as torch does.
+    OpCase(("CopyBackwards", "FillBackward3"), _setitem, setitem_sample("full"), "setitem_full"),
+    OpCase("FillBackward3", lambda T, a, index, v: _setitem(T, a, v, index), setitem_sample("full", True),
+           "setitem_full_number"),
+    OpCase("IndexPutBackward0", _setitem, setitem_sample("advanced"), "index_put"),
+    OpCase("IndexPutBackward0", lambda T, a, index, v: _setitem(T, a, v, index), setitem_sample("advanced", True),
+           "index_put_number"),
+    OpCase("ZeroBackward0", _inplace("zero_"), unary(), "zero_"),
+    OpCase("FillBackward2", _inplace("fill_", 2.5), unary(), "fill_"),
+]
+CASE_IDS = [c.id for c in CASES]
+
+
+# -- error inputs -----------------------------------------------------------------------------------
+@dataclass
+class ErrorInput:
+    fn: Callable[[Any], Any]  # fn(T) performs the failing call
+    exc: type
+    msg: str                  # recorded from torch 2.13 (test_error_inputs_torch re-checks it)
+
+
+def _ones(T: Any, *shape: int, **kw: Any) -> Any:
+    return T.ones(*shape, requires_grad=True, **kw)
+
+
+def _bcast(op: Callable[[Any, Any], Any], sa: int = 3, sb: int = 4) -> ErrorInput:
+    return ErrorInput(lambda T: op(_ones(T, sa), _ones(T, sb)), RuntimeError,
+                      f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at non-singleton dimension 0")
+
+
+def _dim_error(fn: Callable[[Any], Any], lo: int, hi: int, got: int) -> ErrorInput:
+    return ErrorInput(fn, IndexError, f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {got})")
+
+
+ELEMENTWISE = "elementwise on any shape and floating dtype; poles and domain edges give IEEE inf/nan, not errors"
+ERRORS: dict[str, list[ErrorInput] | str] = {
+    "AddBackward0": [_bcast(lambda a, b: a + b)],
+    "SubBackward0": [_bcast(lambda a, b: a - b)],
+    "RsubBackward0": [_bcast(lambda a, b: b.__rsub__(a))],
+    "RsubBackward1": "a Python number minus a tensor of any shape",
+    "MulBackward0": [_bcast(lambda a, b: a * b)],
+    "DivBackward0": [_bcast(lambda a, b: a / b)],
+    "NegBackward0": [ErrorInput(lambda T: -T.tensor([True, False]), RuntimeError,
+                                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                                "invert a mask, use the `~` or `logical_not()` operator instead.")],
+    "PowBackward0": [ErrorInput(lambda T: T.tensor([1, 2]) ** -1, RuntimeError,
+                                "Integers to negative integer powers are not allowed.")],
+    "PowBackward1": [_bcast(lambda a, b: a ** b)],
+    "PowBackward2": "a Python number to the power of a tensor of any shape",
+    "ReciprocalBackward0": ELEMENTWISE,
+    "ExpBackward0": ELEMENTWISE,
+    "LogBackward0": ELEMENTWISE,
+    "SqrtBackward0": ELEMENTWISE,
+    "SinBackward0": ELEMENTWISE,
+    "CosBackward0": ELEMENTWISE,
+    "TanhBackward0": ELEMENTWISE,
+    "SigmoidBackward0": ELEMENTWISE,
+    "ReluBackward0": [ErrorInput(lambda T: T.tensor([True]).relu(), RuntimeError,
+                                 "Boolean inputs not supported for relu")],
+    "AbsBackward0": [ErrorInput(lambda T: T.tensor([True]).abs(), NotImplementedError,
+                                "\"abs_cpu\" not implemented for 'Bool'")],
+    "SumBackward0": "reduces any tensor (empty ones to 0)",
+    "SumBackward1": [_dim_error(lambda T: _ones(T, 3).sum(dim=2), -1, 0, 2),
+                     _dim_error(lambda T: _ones(T, 2, 3).sum((0, -3)), -2, 1, -3)],
+    "MeanBackward0": [ErrorInput(lambda T: T.tensor([1, 2]).mean(), RuntimeError,
+                                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
+                                 "or complex dtype. Got: Long")],
+    "MeanBackward1": [_dim_error(lambda T: _ones(T, 2, 3).mean(dim=-3), -2, 1, -3)],
+    "LinalgVectorNormBackward0": [_dim_error(lambda T: _ones(T, 3).norm(dim=1), -1, 0, 1)],
+    "MmBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).mm(_ones(T, 2, 3)), RuntimeError,
+                               "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"),
+                    ErrorInput(lambda T: _ones(T, 3).mm(_ones(T, 3, 3)), RuntimeError, "self must be a matrix"),
+                    ErrorInput(lambda T: _ones(T, 2, 3).mm(_ones(T, 3)), RuntimeError, "mat2 must be a matrix")],
+    "MvBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).mv(_ones(T, 2)), RuntimeError,
+                               "size mismatch, got input (2), mat (2x3), vec (2)"),
+                    ErrorInput(lambda T: _ones(T, 2, 3).mv(_ones(T, 3, 3)), RuntimeError,
+                               "vector + matrix @ vector expected, got 1, 2, 2")],
+    "DotBackward0": [ErrorInput(lambda T: _ones(T, 3).dot(_ones(T, 2)), RuntimeError,
+                                "inconsistent tensor size, expected tensor [3] and src [2] to have the same number of "
+                                "elements, but got 3 and 2 elements respectively"),
+                     ErrorInput(lambda T: _ones(T, 2, 2).dot(_ones(T, 2)), RuntimeError,
+                                "1D tensors expected, but got 2D and 1D tensors")],
+    "BmmBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).bmm(_ones(T, 2, 3)), RuntimeError,
+                                "batch1 must be a 3D tensor"),
+                     ErrorInput(lambda T: _ones(T, 2, 3, 3).bmm(_ones(T, 3, 3, 3)), RuntimeError,
+                                "Expected size for first two dimensions of batch2 tensor to be: [2, 3] but got: [3, 3].")],
+    "SqueezeBackward4": [ErrorInput(lambda T: _ones(T, 4) @ _ones(T, 2, 3), RuntimeError,
+                                    "mat1 and mat2 shapes cannot be multiplied (1x4 and 2x3)")],
+    "UnsafeViewBackward0": [ErrorInput(lambda T: _ones(T, 2, 2, 3) @ _ones(T, 3, 3, 2), RuntimeError,
+                                       "The size of tensor a (2) must match the size of tensor b (3) at non-singleton "
+                                       "dimension 0"),
+                            ErrorInput(lambda T: _ones(T, 2, 3).T.reshape(4), RuntimeError,
+                                       "shape '[4]' is invalid for input of size 6")],
+    "ViewBackward0": [ErrorInput(lambda T: _ones(T, 6).view(4, 2), RuntimeError,
+                                 "shape '[4, 2]' is invalid for input of size 6"),
+                      ErrorInput(lambda T: _ones(T, 6).view(-1, -1), RuntimeError, "only one dimension can be inferred"),
+                      ErrorInput(lambda T: _ones(T, 6).view(-2, 3), RuntimeError,
+                                 "invalid shape dimension -2 at index 0 of shape [-2, 3]")],
+    "ReshapeAliasBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).T.reshape(4, 2), RuntimeError,
+                                         "shape '[4, 2]' is invalid for input of size 6")],
+    "PermuteBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).permute(0), RuntimeError,
+                                    "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                                    "length of the desired ordering of dimensions i.e. input.dim() = 2 is not equal to "
+                                    "len(dims) = 1"),
+                         ErrorInput(lambda T: _ones(T, 2, 3).permute(0, 0), RuntimeError,
+                                    "permute(): duplicate dims are not allowed.")],
+    "TransposeBackward0": [_dim_error(lambda T: _ones(T, 2, 3).transpose(0, 2), -2, 1, 2)],
+    "TBackward0": [ErrorInput(lambda T: _ones(T, 2, 2, 2).t(), RuntimeError,
+                              "t() expects a tensor with <= 2 dimensions, but self is 3D")],
+    "UnsqueezeBackward0": [_dim_error(lambda T: _ones(T, 2, 3).unsqueeze(4), -3, 2, 4)],
+    "SqueezeBackward0": "squeezes any tensor (one without size-1 axes is returned as a view)",
+    "SqueezeBackward1": [_dim_error(lambda T: _ones(T, 2, 3).squeeze(3), -2, 1, 3)],
+    "SqueezeBackward2": [_dim_error(lambda T: _ones(T, 2, 3).squeeze((0, 2)), -2, 1, 2)],
+    "ExpandBackward0": [ErrorInput(lambda T: _ones(T, 3).expand(2, 4), RuntimeError,
+                                   "The expanded size of the tensor (4) must match the existing size (3) at "
+                                   "non-singleton dimension 1.  Target sizes: [2, 4].  Tensor sizes: [3]"),
+                        ErrorInput(lambda T: _ones(T, 2, 3).expand(3), RuntimeError,
+                                   "expand(torch.FloatTensor{[2, 3]}, size=[3]): the number of sizes provided (1) must "
+                                   "be greater or equal to the number of dimensions in the tensor (2)"),
+                        ErrorInput(lambda T: _ones(T, 3).expand(-1, 3), RuntimeError,
+                                   "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                                   "dimension 0")],
+    "CloneBackward0": "copies any tensor",
+    "ToCopyBackward0": "converts any tensor between the supported dtypes",
+    "CatBackward0": [ErrorInput(lambda T: T.cat([_ones(T, 2, 3), _ones(T, 2, 4)]), RuntimeError,
+                                "Sizes of tensors must match except in dimension 0. Expected size 3 but got size 4 for "
+                                "tensor number 1 in the list."),
+                     ErrorInput(lambda T: T.cat([_ones(T, 3), _ones(T, 2, 3)]), RuntimeError,
+                                "Tensors must have same number of dimensions: got 1 and 2"),
+                     ErrorInput(lambda T: T.cat([]), ValueError, "torch.cat(): expected a non-empty list of Tensors"),
+                     ErrorInput(lambda T: T.cat([T.tensor(1.0)]), RuntimeError,
+                                "zero-dimensional tensor (at position 0) cannot be concatenated")],
+    "StackBackward0": [ErrorInput(lambda T: T.stack([_ones(T, 3), _ones(T, 4)]), RuntimeError,
+                                  "stack expects each tensor to be equal size, but got [3] at entry 0 and [4] at "
+                                  "entry 1"),
+                       ErrorInput(lambda T: T.stack([]), RuntimeError, "stack expects a non-empty TensorList"),
+                       _dim_error(lambda T: T.stack([_ones(T, 3)], dim=3), -2, 1, 3)],
+    "SelectBackward0": [ErrorInput(lambda T: _ones(T, 3)[5], IndexError,
+                                   "index 5 is out of bounds for dimension 0 with size 3"),
+                        ErrorInput(lambda T: _ones(T, 2, 3)[:, 3], IndexError,
+                                   "index 3 is out of bounds for dimension 1 with size 3"),
+                        ErrorInput(lambda T: _ones(T, 3)[0, 0], IndexError, "too many indices for tensor of dimension 1"),
+                        ErrorInput(lambda T: _ones(T, 3)[1.0], IndexError,
+                                   "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                                   "valid indices (got float)")],
+    "SliceBackward0": [ErrorInput(lambda T: _ones(T, 3)[::-1], ValueError, "step must be greater than zero")],
+    "AliasBackward0": "x[...] of any tensor",
+    "IndexBackward0": [ErrorInput(lambda T: _ones(T, 3)[[0, 5]], IndexError,
+                                  "index 5 is out of bounds for dimension 0 with size 3"),
+                       ErrorInput(lambda T: _ones(T, 3)[T.tensor([True, False])], IndexError,
+                                  "The shape of the mask [2] at index 0 does not match the shape of the indexed tensor "
+                                  "[3] at index 0")],
+    "CopySlices": [ErrorInput(lambda T: _setitem(T, _ones(T, 3), _ones(T, 3), slice(0, 2)), RuntimeError,
+                              "The expanded size of the tensor (2) must match the existing size (3) at non-singleton "
+                              "dimension 0.  Target sizes: [2].  Tensor sizes: [3]")],
+    "IndexPutBackward0": [ErrorInput(lambda T: _setitem(T, _ones(T, 3), _ones(T, 3), [0, 1]), RuntimeError,
+                                     "shape mismatch: value tensor of shape [3] cannot be broadcast to indexing result "
+                                     "of shape [2]"),
+                          ErrorInput(lambda T: _setitem(T, _ones(T, 3), 1.0, [5]), IndexError,
+                                     "index 5 is out of bounds for dimension 0 with size 3")],
+    "CopyBackwards": [ErrorInput(lambda T: _setitem(T, _ones(T, 3), _ones(T, 2), slice(None)), RuntimeError,
+                                 "The expanded size of the tensor (3) must match the existing size (2) at "
+                                 "non-singleton dimension 0.  Target sizes: [3].  Tensor sizes: [2]")],
+    "FillBackward3": "a number written over a whole tensor of any shape",
+    "ZeroBackward0": [ErrorInput(lambda T: _ones(T, 3).zero_(), RuntimeError,
+                                 "a leaf Variable that requires grad is being used in an in-place operation.")],
+    "FillBackward2": [ErrorInput(lambda T: (_ones(T, 3) * 1).fill_(T.ones(2)), RuntimeError,
+                                 "fill_ only supports 0-dimension value tensor but got tensor with 1 dimensions.")],
+}
+ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
+
+
+# -- meta-tests: the table covers the registry ---------------------------------------------------------
+# The engine core's ops live in gradviz.ops; torch.nn's (softmax, losses, ...) in gradviz.nn._ops,
+# with their own table in tests/test_nn.py. Any op defined elsewhere must join one of the two.
+CORE_OPS = {name for name, cls in Function.registry.items() if vars(gradviz.ops).get(name) is cls}
+
+
+def _nn_ops() -> set[str]:
+    import gradviz.nn._ops as nn_ops
+
+    return {name for name, cls in Function.registry.items() if vars(nn_ops).get(name) is cls}
+
+
+def test_every_op_has_a_gradcheck_row() -> None:
+    covered = {name for c in CASES for name in c.ops}
+    missing = sorted(CORE_OPS - covered)
+    assert not missing, f"ops without a row in CASES: {missing}"
+
+
+def test_every_op_has_error_inputs_or_a_reason() -> None:
+    missing = sorted(CORE_OPS - set(ERRORS))
+    assert not missing, f"ops without an ERRORS entry: {missing}"
+    unknown = sorted(set(ERRORS) - CORE_OPS)
+    assert not unknown, f"ERRORS names ops that do not exist: {unknown}"
+
+
+def test_every_registered_op_belongs_to_a_table() -> None:
+    stray = sorted(set(Function.registry) - CORE_OPS - _nn_ops())
+    assert not stray, f"ops defined outside gradviz.ops and gradviz.nn._ops: {stray}"
+
+
+def test_case_ids_unique() -> None:
+    assert len(CASE_IDS) == len(set(CASE_IDS))
+
+
+# -- gradcheck -----------------------------------------------------------------------------------------
+ROWS_BY_OP: dict[str, list[OpCase]] = {}
+for _c in CASES:
+    ROWS_BY_OP.setdefault(_c.ops[0], []).append(_c)
+
+
+@pytest.mark.parametrize("op", sorted(ROWS_BY_OP))
+def test_gradcheck(op: str) -> None:
+    """MAX_EXAMPLES hypothesis examples per op, shared among the op's rows."""
+    rows = ROWS_BY_OP[op]
+    strategy = st.one_of(*[st.tuples(st.just(row), row.inputs) for row in rows])
+
+    @settings(max_examples=MAX_EXAMPLES)
+    @given(strategy)
+    def check(drawn: tuple[OpCase, Sample]) -> None:
+        case, sample = drawn
+        fn = lambda *ts: case.fn(gradviz, *ts, **sample.kw)  # noqa: E731
+        out = fn(*(gradviz.tensor(a, requires_grad=True) for a in sample.arrays))
+        assert type(out.grad_fn).__name__ in case.ops, case.id
+        gradcheck(fn, *sample.arrays, eps=case.eps)
+
+    check()
+
+
+@pytest.mark.parametrize("op,i,err", ERROR_INPUTS, ids=[f"{op}-{i}" for op, i, _ in ERROR_INPUTS])
+def test_error_inputs(op: str, i: int, err: ErrorInput) -> None:
+    with pytest.raises(Exception) as info:
+        err.fn(gradviz)
+    assert type(info.value) is err.exc
+    assert str(info.value) == err.msg
+
+
+# -- torch parity ----------------------------------------------------------------------------------------
+def _graph_names(t: Any) -> list[tuple[int, str]]:
+    """(depth, class name) of every node reachable through next_functions, depth first, in order."""
+    out: list[tuple[int, str]] = []
+    stack = [(t.grad_fn, 0)]
+    while stack:
+        node, depth = stack.pop()
+        out.append((depth, "None" if node is None else type(node).__name__))
+        if node is not None:
+            stack.extend((fn, depth + 1) for fn, _ in reversed(node.next_functions))
+    return out
+
+
+TORCH_EXAMPLES = max(5, MAX_EXAMPLES // 20)  # per row and dtype; gradcheck above carries the bulk
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_matches_torch(case: OpCase) -> None:
+    """Forward values, gradients, grad_fn graph and second-backward behaviour, in float64 and float32."""
+    torch = pytest.importorskip("torch")
+
+    @settings(max_examples=TORCH_EXAMPLES)
+    @given(case.inputs, st.sampled_from(["float64", "float32"]))
+    def check(sample: Sample, dtype: str) -> None:
+        results = []
+        for T in (gradviz, torch):
+            leaves = [T.tensor(a, dtype=getattr(T, dtype), requires_grad=True) for a in sample.arrays]
+            out = case.fn(T, *leaves, **sample.kw)
+            names = _graph_names(out)
+            weights = T.tensor(np.linspace(-1.0, 2.0, out.numel()).reshape(tuple(out.shape)), dtype=out.dtype)
+            loss = (out * weights).sum()
+            loss.backward()
+            try:
+                loss.backward()
+                second = "ok"
+            except RuntimeError as e:
+                second = str(e)
+            grads = [None if leaf.grad is None else leaf.grad.numpy() for leaf in leaves]
+            results.append((out.detach().numpy(), out.dtype, names, grads, second))
+        (gv_out, gv_dt, gv_names, gv_grads, gv_second), (t_out, t_dt, t_names, t_grads, t_second) = results
+        assert str(gv_dt) == str(t_dt)
+        assert gv_names == t_names
+        rtol = 1e-10 if dtype == "float64" else 2e-5
+        np.testing.assert_allclose(gv_out, t_out, rtol=rtol, atol=rtol)
+        for g, t in zip(gv_grads, t_grads):
+            assert (g is None) == (t is None)
+            if g is not None:
+                # Two backward passes: the second adds the same again, or raises in both.
+                np.testing.assert_allclose(g, t, rtol=rtol, atol=rtol * 10)
+        assert gv_second == t_second
+
+    check()
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("op,i,err", ERROR_INPUTS, ids=[f"{op}-{i}" for op, i, _ in ERROR_INPUTS])
+def test_error_inputs_torch(op: str, i: int, err: ErrorInput) -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(Exception) as info:
+        err.fn(torch)
+    assert type(info.value) is err.exc
+    assert str(info.value) == err.msg
