@@ -6,9 +6,17 @@
 (b) MLP step 784-256-10 (forward, MSE loss, backward, SGD) at batch 64 and 256
 (c) 1024x1024 matmul forward + backward
 (d) peak memory of a 10,000-op chain (fresh subprocess per library)
-Each figure is the median of several interleaved repeats; PyTorch rows appear when it is installed.
+Each figure is the median of several interleaved repeats, one BLAS thread per library;
+PyTorch columns appear when it is installed.
 """
 from __future__ import annotations
+
+import os
+
+# One BLAS thread for every library: on a shared 2-core machine, multithreaded BLAS makes
+# small products swing by 5x between runs; single-threaded, the ratios are stable and fair.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 import json
 import statistics
@@ -22,6 +30,7 @@ import gradviz
 
 try:
     import torch
+    torch.set_num_threads(1)
 except ImportError:  # the reference is optional
     torch = None
 
