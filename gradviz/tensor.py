@@ -635,6 +635,22 @@ class Tensor:
             raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         return ops.AbsBackward0.apply(self)
 
+    # nn.functional holds these ops; the methods are the spellings tutorials use (x.softmax(dim=1)).
+    def softmax(self, dim: int, dtype: Any = None) -> "Tensor":
+        from .nn.functional import softmax
+
+        return softmax(self, dim, dtype=dtype)
+
+    def log_softmax(self, dim: int, dtype: Any = None) -> "Tensor":
+        from .nn.functional import log_softmax
+
+        return log_softmax(self, dim, dtype=dtype)
+
+    def relu_(self) -> "Tensor":
+        from .nn.functional import relu_
+
+        return relu_(self)
+
     def matmul(self, other: Any) -> "Tensor":
         o = _operand(other)
         if o is NotImplemented:
