@@ -20,7 +20,7 @@ from .creation import (
 )
 from .functional import (
     abs, add, allclose, argmax, argmin, bmm, cat, clone, concat, concatenate, cos, div, dot, equal, exp, flatten, is_tensor, log,
-    matmul, max, mean, min, mm, mul, mv, neg, norm, numel, outer, permute, pow, reciprocal, relu, reshape,
+    matmul, max, maximum, mean, min, minimum, mm, mul, mv, neg, norm, numel, outer, permute, pow, reciprocal, relu, reshape,
     sigmoid, sin, sqrt, square, squeeze, stack, sub, sum, t, tanh, transpose, unsqueeze,
 )
 from .grad_mode import (

@@ -194,11 +194,20 @@ def argmin(input: Tensor) -> Tensor:
     return input.argmin()
 
 
-def max(input: Tensor, other: Tensor | None = None) -> Tensor:
-    return input.max()
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """torch.max(x), torch.max(x, dim) -> (values, indices), torch.max(x, y) -> maximum."""
+    return input.max(dim, keepdim)
 
 
-def min(input: Tensor, other: Tensor | None = None) -> Tensor:
-    return input.min()
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    return input.min(dim, keepdim)
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    return input.maximum(other)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    return input.minimum(other)
 
 

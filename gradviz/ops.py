@@ -497,6 +497,110 @@ class LinalgVectorNormBackward0(Function):
         return ((gb * scale).astype(a.dtype, copy=False),)
 
 
+class _Extreme(Function):
+    """z = max a   (the gradient is shared evenly among tied maxima, as torch does)"""
+
+    saves_tensors = True
+    saved_names = ("self", "result")
+    pick = staticmethod(np.max)
+
+    @classmethod
+    def forward(cls, ctx, a):
+        z = cls.pick(a)
+        ctx.save_for_backward(a, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        a, z = ctx.saved_tensors
+        hit = a == z
+        return (np.where(hit, g / np.asarray(np.count_nonzero(hit), dtype=g.dtype), 0).astype(g.dtype),)
+
+
+class MaxBackward1(_Extreme):
+    """z = max of all elements of a"""
+
+    label, formula = "max", "∂z/∂aᵢ = 1/k at the k largest (tied) elements, else 0"
+
+
+class MinBackward1(_Extreme):
+    """z = min of all elements of a"""
+
+    label, formula = "min", "∂z/∂aᵢ = 1/k at the k smallest (tied) elements, else 0"
+    pick = staticmethod(np.min)
+
+
+class _ExtremeDim(Function):
+    """z = max of a along dim (values; the indices are returned beside them)"""
+
+    saves_tensors = True
+    saved_names = ("indices",)
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim, indices):
+        ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
+        ctx.save_for_backward(indices)
+        data = a if a.ndim else a.reshape(1)
+        z = np.take_along_axis(data, indices, axis=dim)
+        return z if keepdim or not a.ndim else np.squeeze(z, dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (indices,) = ctx.saved_tensors
+        out = np.zeros(ctx.shape if ctx.shape else (1,), dtype=g.dtype)
+        gk = g if ctx.keepdim or not ctx.shape else np.expand_dims(g, ctx.dim)
+        np.put_along_axis(out, indices, gk.reshape(indices.shape), axis=ctx.dim)
+        return (out.reshape(ctx.shape),)
+
+
+class MaxBackward0(_ExtremeDim):
+    """z = max of a along dim"""
+
+    label, formula = "max(dim)", "∂z/∂a = 1 at each row's first largest element, else 0"
+
+
+class MinBackward0(_ExtremeDim):
+    """z = min of a along dim"""
+
+    label, formula = "min(dim)", "∂z/∂a = 1 at each row's first smallest element, else 0"
+
+
+class MaximumBackward0(Function):
+    """z = max(a, b) elementwise"""
+
+    label, formula, saves_tensors = "maximum", "∂z/∂a = 1 where a > b, ½ where a = b, else 0", True
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        half = g / np.asarray(2, dtype=g.dtype)
+        return np.where(a > b, g, np.where(a == b, half, 0)), np.where(b > a, g, np.where(a == b, half, 0))
+
+
+class MinimumBackward0(Function):
+    """z = min(a, b) elementwise"""
+
+    label, formula, saves_tensors = "minimum", "∂z/∂a = 1 where a < b, ½ where a = b, else 0", True
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        half = g / np.asarray(2, dtype=g.dtype)
+        return np.where(a < b, g, np.where(a == b, half, 0)), np.where(b < a, g, np.where(a == b, half, 0))
+
+
 # -- linear algebra --------------------------------------------------------------------
 class MmBackward0(Function):
     """Z = A·B   (matrices)"""

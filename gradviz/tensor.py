@@ -718,22 +718,40 @@ class Tensor:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
         return tuple(self._dim(d) for d in dims)
 
-    def max(self) -> "Tensor":
-        if self._data.size == 0:
-            raise RuntimeError(
-                "max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
-                "with the 'dim' argument.")
-        return Tensor._wrap(self._data.max()) if not self._requires_grad else self._select_flat(np.argmax)
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """Largest value (MaxBackward1); along dim, (values, indices) (MaxBackward0); of two tensors, maximum."""
+        return self._extreme("max", dim, keepdim)
 
-    def min(self) -> "Tensor":
-        if self._data.size == 0:
-            raise RuntimeError(
-                "min(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
-                "with the 'dim' argument.")
-        return Tensor._wrap(self._data.min()) if not self._requires_grad else self._select_flat(np.argmin)
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return self._extreme("min", dim, keepdim)
 
-    def _select_flat(self, pick: Any) -> "Tensor":
-        return self.reshape(-1)[int(pick(self._data))]
+    def maximum(self, other: "Tensor") -> "Tensor":
+        return _binary(ops.MaximumBackward0, self, other)
+
+    def minimum(self, other: "Tensor") -> "Tensor":
+        return _binary(ops.MinimumBackward0, self, other)
+
+    def _extreme(self, kind: str, dim: Any, keepdim: bool) -> Any:
+        if isinstance(dim, Tensor):
+            return self.maximum(dim) if kind == "max" else self.minimum(dim)
+        if dim is None:
+            if self._data.size == 0:
+                raise RuntimeError(
+                    f"{kind}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+                    "dim with the 'dim' argument.")
+            return (ops.MaxBackward1 if kind == "max" else ops.MinBackward1).apply(self)
+        d = self._dim(dim)
+        if self._data.ndim and self._data.shape[d] == 0:
+            raise IndexError(f"{kind}(): Expected reduction dim {d} to have non-zero size.")
+        data = self._data if self._data.ndim else self._data.reshape(1)
+        axis = d if self._data.ndim else 0
+        idx = (np.argmax if kind == "max" else np.argmin)(data, axis=axis, keepdims=True)
+        values = (ops.MaxBackward0 if kind == "max" else ops.MinBackward0).apply(
+            self, dim=axis, keepdim=keepdim, indices=idx)
+        indices = idx if keepdim else np.squeeze(idx, axis)
+        if not self._data.ndim:
+            indices = indices.reshape(())
+        return _RETURN_TYPES[kind](values, Tensor._wrap(np.asarray(indices, dtype=np.int64)))
 
     def argmax(self) -> "Tensor":
         return Tensor._wrap(np.asarray(np.argmax(self._data), dtype=np.int64))
@@ -1040,6 +1058,33 @@ class Tensor:
 
         gen = generator if generator is not None else _random.default_generator
         return self._random_fill(gen.bernoulli_scalar(self._data.shape, p))
+
+
+class _ReturnType(tuple):
+    """torch.return_types.max and friends: a (values, indices) pair with names."""
+
+    __slots__ = ()
+    _name = ""
+
+    def __new__(cls, values: Tensor, indices: Tensor) -> "_ReturnType":
+        return tuple.__new__(cls, (values, indices))
+
+    @property
+    def values(self) -> Tensor:
+        return self[0]
+
+    @property
+    def indices(self) -> Tensor:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+_RETURN_TYPES = {
+    kind: type(kind, (_ReturnType,), {"__slots__": (), "_name": kind, "__module__": "torch.return_types"})
+    for kind in ("max", "min")
+}
 
 
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:

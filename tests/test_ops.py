@@ -227,6 +227,30 @@ def setitem_sample(d: Any, kind: str, number: bool = False) -> Sample:
     return Sample((a, d(array(value_shape))), {"index": index})
 
 
+def _no_ties(a: np.ndarray, gap: float = 1e-3) -> bool:
+    flat = np.sort(a.reshape(-1))
+    return flat.size < 2 or bool(np.min(np.diff(flat)) > gap)
+
+
+@st.composite
+def extreme_sample(d: Any, with_dim: bool) -> Sample:
+    a = d(array(shapes(0 if not with_dim else 0)))
+    assume(_no_ties(a))  # ties are kinks of max/min
+    if not with_dim:
+        return Sample((a,))
+    n = max(a.ndim, 1)
+    return Sample((a,), {"dim": d(st.integers(-n, n - 1)), "keepdim": d(st.booleans())})
+
+
+@st.composite
+def apart_pair(d: Any) -> Sample:
+    """Broadcastable a, b never within 1e-3 of each other (a = b is maximum's kink)."""
+    sample = d(binary())
+    a, b = sample.arrays
+    assume(bool(np.all(np.abs(a - b) > 1e-3)) if a.size and b.size else True)
+    return sample
+
+
 @st.composite
 def norm_sample(d: Any) -> Sample:
     p = d(st.sampled_from([2, 1, 3, 1.5, math.inf, "fro"]))
@@ -360,6 +384,13 @@ CASES: list[OpCase] = [
            "mean_dims"),
     OpCase("LinalgVectorNormBackward0", lambda T, a, p, dim, keepdim: a.norm(p, dim, keepdim), norm_sample(),
            "norm"),
+    OpCase("MaxBackward1", lambda T, a: a.max(), extreme_sample(False), "max"),
+    OpCase("MinBackward1", lambda T, a: T.min(a), extreme_sample(False), "min"),
+    OpCase("MaxBackward0", lambda T, a, dim, keepdim: a.max(dim, keepdim).values, extreme_sample(True), "max_dim"),
+    OpCase("MinBackward0", lambda T, a, dim, keepdim: T.min(a, dim, keepdim)[0], extreme_sample(True), "min_dim"),
+    OpCase("MaximumBackward0", lambda T, a, b: T.maximum(a, b), apart_pair(), "maximum"),
+    OpCase("MaximumBackward0", lambda T, a, b: T.max(a, b), apart_pair(), "max_of_two"),
+    OpCase("MinimumBackward0", lambda T, a, b: T.minimum(a, b), apart_pair(), "minimum"),
     # linear algebra
     OpCase("MmBackward0", lambda T, a, b: a @ b, matrices("mm"), "mm"),
     OpCase("MvBackward0", lambda T, a, b: a @ b, matrices("mv"), "mv"),
@@ -470,6 +501,18 @@ ERRORS: dict[str, list[ErrorInput] | str] = {
                                  "or complex dtype. Got: Long")],
     "MeanBackward1": [_dim_error(lambda T: _ones(T, 2, 3).mean(dim=-3), -2, 1, -3)],
     "LinalgVectorNormBackward0": [_dim_error(lambda T: _ones(T, 3).norm(dim=1), -1, 0, 1)],
+    "MaxBackward1": [ErrorInput(lambda T: _ones(T, 0).max(), RuntimeError,
+                                "max(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                                "reduction dim with the 'dim' argument.")],
+    "MinBackward1": [ErrorInput(lambda T: _ones(T, 0).min(), RuntimeError,
+                                "min(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                                "reduction dim with the 'dim' argument.")],
+    "MaxBackward0": [ErrorInput(lambda T: _ones(T, 0).max(0), IndexError,
+                                "max(): Expected reduction dim 0 to have non-zero size."),
+                     _dim_error(lambda T: _ones(T, 3).max(1), -1, 0, 1)],
+    "MinBackward0": [_dim_error(lambda T: _ones(T, 2, 3).min(dim=-3), -2, 1, -3)],
+    "MaximumBackward0": [_bcast(lambda a, b: a.maximum(b))],
+    "MinimumBackward0": [_bcast(lambda a, b: a.minimum(b))],
     "MmBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).mm(_ones(T, 2, 3)), RuntimeError,
                                "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"),
                     ErrorInput(lambda T: _ones(T, 3).mm(_ones(T, 3, 3)), RuntimeError, "self must be a matrix"),
