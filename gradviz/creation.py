@@ -222,26 +222,52 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
     n = math.ceil((end - start) / step)
     if n < 0:
         raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    # torch computes start + i*step in double (int64 for integers), then converts.
-    i = np.arange(n, dtype=np.float64 if dt.is_floating_point else np.int64)
-    return _finish((start + i * step).astype(dt.np), requires_grad)
+    if not dt.is_floating_point:
+        return _finish((start + np.arange(n, dtype=np.int64) * step).astype(dt.np), requires_grad)
+    return _finish(_arange_values(float(start), float(step), n, dt.np), requires_grad)
+
+
+def _arange_values(start: float, step: float, n: int, np_dtype: np.dtype) -> np.ndarray:
+    """torch's CPU arange bit for bit: its kernel works in double with fused multiply-adds and,
+    in chunks of two SIMD vectors, computes lane j as (start + step*b) + j*step from the chunk's
+    first index b; the leftover tail is start + step*i. (One parallel chunk: up to 32768 values;
+    beyond that torch's result depends on its thread count.)"""
+    lanes = 4 if np_dtype == np.float64 else 8  # SIMD vector sizes torch's kernel uses
+    i = np.arange(n)
+    first = (i - i % lanes).astype(np.float64)
+    full = n - n % (2 * lanes)
+    starts, steps = np.full(n, start), np.full(n, step)
+    base = _random._fma64(steps, first, starts)
+    if np_dtype != np.float64:
+        base = base.astype(np_dtype).astype(np.float64)  # the vector base passes through the output type
+    vec = _random._fma64((i % lanes).astype(np.float64), steps, base)
+    tail = _random._fma64(steps, i.astype(np.float64), starts)
+    return np.where(i < full, vec, tail).astype(np_dtype)
 
 
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
+    """torch's CPU linspace bit for bit: the first half start + step*i and the second half
+    end - step*(steps-1-i), each a fused multiply-add in the output type (double for integers)."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = D.as_dtype(dtype) if dtype is not None else D.default_float
-    work = dt.np if dt.is_floating_point else np.float32
     if steps == 1:
         return _finish(np.full((1,), start, dtype=dt.np), requires_grad)
-    # torch fills the first half from start and the second half back from end, in the output type.
-    step = work.type((end - start) / (steps - 1))
     i = np.arange(steps)
-    half = steps // 2
-    lo = work.type(start) + step * i.astype(work)
-    hi = work.type(end) - step * (steps - i - 1).astype(work)
-    out = np.where(i < half, lo, hi)
+    if dt.np == np.float32:
+        s, e = np.float32(start), np.float32(end)
+        step = np.float32((e - s) / np.float32(steps - 1))
+        fma: Any = _random._fma32
+        ks = i.astype(np.float32)
+    else:
+        s, e = np.float64(start), np.float64(end)
+        step = (e - s) / np.float64(steps - 1)
+        fma = _random._fma64
+        ks = i.astype(np.float64)
+    lo = fma(np.full(steps, step), ks, np.full(steps, s))
+    hi = fma(np.full(steps, -step), ks[::-1], np.full(steps, e))
+    out = np.where(i < steps // 2, lo, hi)
     return _finish(out.astype(dt.np), requires_grad)
 
 

@@ -67,6 +67,12 @@ NON_LEAF_GRAD_WARNING = (
     "/__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)"
 )
 _WARNED: set[str] = set()
+_T_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it will throw an "
+    "error in a future release. Consider `x.mT` to transpose batches of matrices or `x.permute(*torch.arange(x.ndim - "
+    "1, -1, -1))` to reverse the dimensions of a tensor. (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)"
+)
 _SHORT = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
           "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
@@ -462,8 +468,10 @@ class Tensor:
 
     def __rsub__(self, other: Any) -> Any:
         if isinstance(other, _NUMBER):
-            rt = _promote(self, _operand(other))
-            return ops.RsubBackward1.apply(self, _cast=rt.np, c=other)
+            o = _operand(other)
+            _check_sub(self, o)
+            rt = _promote(self, o)
+            return ops.RsubBackward1.apply(self, _cast=rt.np, c=o._scalar)
         return _binary(ops.RsubBackward0, self, other)
 
     def __mul__(self, other: Any) -> Any:
@@ -488,8 +496,11 @@ class Tensor:
 
     def __rpow__(self, base: Any) -> Any:
         if isinstance(base, _NUMBER):
-            rt = _promote(self, _operand(base))
-            return ops.PowBackward2.apply(self, _cast=rt.np, base=base)
+            o = _operand(base)
+            rt = _promote(self, o)
+            if rt is D.bool_:
+                raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+            return ops.PowBackward2.apply(self, _cast=rt.np, base=o._scalar)
         o = _operand(base)
         return NotImplemented if o is NotImplemented else o.pow(self)
 
@@ -593,10 +604,14 @@ class Tensor:
         if not isinstance(exponent, _NUMBER):
             # A tensor, array or list exponent: elementwise a**b.
             return _method_result("pow", _binary(ops.PowBackward1, self, exponent), exponent, "exponent")
-        rt = _promote(self, _operand(exponent))
-        if not rt.is_floating_point and isinstance(exponent, (int, np.integer)) and exponent < 0:
+        o = _operand(exponent)
+        rt = _promote(self, o)
+        e = o._scalar
+        if rt is D.bool_:  # bool ** bool: x ** True is x, x ** False is all True
+            return Tensor._wrap(self._data.copy() if e else np.ones_like(self._data))
+        if not rt.is_floating_point and isinstance(e, int) and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return ops.PowBackward0.apply(self, _cast=rt.np, exponent=exponent)
+        return ops.PowBackward0.apply(self, _cast=rt.np, exponent=e)
 
     def square(self) -> "Tensor":
         return self.pow(2)
@@ -827,7 +842,16 @@ class Tensor:
 
     @property
     def T(self) -> "Tensor":
-        return ops.PermuteBackward0.apply(self, dims=tuple(range(self._data.ndim))[::-1])
+        n = self._data.ndim
+        if n != 2:
+            # torch's deprecation warnings, each once per process (TORCH_WARN_ONCE).
+            key, msg = ("T0", "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases. "
+                        "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4321.)"
+                        ) if n == 0 else ("T", _T_WARNING)
+            if key not in _WARNED:
+                _WARNED.add(key)
+                warnings.warn(msg, UserWarning, stacklevel=2)
+        return ops.PermuteBackward0.apply(self, dims=tuple(range(n))[::-1])
 
     @property
     def mT(self) -> "Tensor":
@@ -1139,7 +1163,8 @@ def _operand(x: Any) -> Any:
     if isinstance(x, (Tensor, _Const)):
         return x
     if isinstance(x, _NUMBER):
-        value = x.item() if isinstance(x, np.generic) else x
+        # torch reads a NumPy bool as a float number (np.True_ * int tensor is float32).
+        value = float(x) if isinstance(x, np.bool_) else (x.item() if isinstance(x, np.generic) else x)
         dt = D.scalar_dtype(value)
         # Full precision until the result dtype is known: floats as float64, ints as int64.
         wide = np.float64 if dt.is_floating_point else (np.int64 if dt is D.int64 else np.bool_)
@@ -1152,6 +1177,16 @@ def _operand(x: Any) -> Any:
         except TypeError:
             return NotImplemented
     return NotImplemented
+
+
+def _check_sub(a: Any, b: Any) -> None:
+    """torch refuses subtraction with bool operands (Python bools included)."""
+    if a._dtype is D.bool_ and b._dtype is D.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if a._dtype is D.bool_ or b._dtype is D.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def _type_name_of(x: Any) -> str:
@@ -1205,6 +1240,10 @@ def _binary(op: Any, a: Tensor, other: Any, **params: Any) -> Any:
         rt = _promote(a, b)
         if op is ops.DivBackward0 and not rt.is_floating_point:
             rt = D.default_float  # true division of integers gives floats
+        elif op is ops.SubBackward0 or op is ops.RsubBackward0:
+            _check_sub(a, b)
+        elif op is ops.PowBackward1 and rt is D.bool_:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         cast = rt.np
     try:
         return op.apply(a, b, _cast=cast, **params)
