@@ -115,7 +115,7 @@ class Node:
         if self._freed or not self._saved:
             return {}
         names = getattr(self, "saved_names", ()) or tuple(f"saved{i}" for i in range(len(self._saved)))
-        return {n: s.array for n, s in zip(names, self._saved)}
+        return {n: s.array for n, s in zip(names, self._saved) if s is not None}
 
     def register_hook(self, fn: Any) -> Any:
         raise NotImplementedError("hooks on grad_fn nodes are not supported; use Tensor.register_hook")
@@ -140,6 +140,8 @@ class Function(Node):
     __slots__ = ()
     registry: ClassVar[dict[str, type]] = {}
     is_view: ClassVar[bool] = False
+    # Per saved array, the input whose gradient needs it (None: always needed); None keeps all.
+    saved_for: ClassVar[tuple[int | None, ...] | None] = None
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
@@ -169,7 +171,7 @@ class Function(Node):
     def saved_tensors(self) -> tuple[np.ndarray, ...]:
         if self._freed:
             raise RuntimeError(SECOND_BACKWARD)
-        return tuple(s.unpack() if s is not None else None for s in self._saved)
+        return tuple([s.unpack() if s is not None else None for s in self._saved])
 
     # -- graph construction ----------------------------------------------------
     @classmethod
@@ -212,7 +214,16 @@ class Function(Node):
             ctx.const_inputs = tuple(consts)
             result = _wrap(out, ctx)
             if ctx._saved:
-                ctx._saved = tuple([_own(a, inputs, arrays, result) for a in ctx._saved])
+                keep_for = cls.saved_for
+                if keep_for is None:
+                    ctx._saved = tuple([_own(a, inputs, arrays, result) for a in ctx._saved])
+                else:
+                    # Keep a saved array only if the input whose gradient uses it needs one: `x * 2`
+                    # keeps the 2, not x (so x may change in place afterwards, as in torch).
+                    ctx._saved = tuple([
+                        _own(a, inputs, arrays, result) if i is None or edges[i][0] is not None else None
+                        for a, i in zip(ctx._saved, keep_for)
+                    ])
             ctx._out_ref = weakref.ref(result)
             ctx.output_meta = (out.shape, result._dtype)
         if cls.is_view:

@@ -76,6 +76,7 @@ class MulBackward0(Function):
 
     label, formula, saves_tensors = "×", "∂(a·b)/∂a = b,  ∂(a·b)/∂b = a", True
     saved_names = ("self", "other")
+    saved_for = (1, 0)  # a serves only b's gradient, and b only a's
 
     @staticmethod
     def forward(ctx, a, b):
@@ -85,7 +86,7 @@ class MulBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return g * b, g * a
+        return (g * b if b is not None else None), (g * a if a is not None else None)
 
 
 class DivBackward0(Function):
