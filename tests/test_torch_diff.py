@@ -143,7 +143,7 @@ UNARY: dict[str, Callable[[Any, Any], Any]] = {
     "rpow": lambda T, x: 2 ** x.tanh(), "rdiv": lambda T, x: 2 / (x * x + 1),
     "sum": lambda T, x: x.sum(), "mean": lambda T, x: x.mean(), "max": lambda T, x: x.max(),
     "sum_last": lambda T, x: x.sum(-1) if x.dim() else x, "mean_first_keep": lambda T, x: x.mean(0, keepdim=True) if x.dim() else x,
-    "unsqueeze": lambda T, x: x.unsqueeze(0), "T": lambda T, x: x.T if x.dim() <= 2 else x.transpose(0, 1),
+    "unsqueeze": lambda T, x: x.unsqueeze(0), "T": lambda T, x: x.T if x.dim() == 2 else (x.t() if x.dim() < 2 else x.transpose(0, 1)),
     "view": lambda T, x: x.reshape(-1), "clone": lambda T, x: x.clone(), "select": lambda T, x: x[0] if x.dim() else x,
     "slice": lambda T, x: x[:1] if x.dim() else x, "norm": lambda T, x: (x * x + 0.5).norm(),
 }
