@@ -22,7 +22,7 @@ from hypothesis.extra import numpy as hnp
 
 import gradviz
 
-from conftest import MAX_EXAMPLES
+MAX_EXAMPLES = settings.default.max_examples  # the suite profile (tests/conftest.py) sets it
 
 
 # -- the spec's dtype table, without torch ---------------------------------------------------------------
