@@ -199,6 +199,13 @@ class Function(Node):
                     break
         if not track:
             result = _wrap(out)
+            if not grad_mode._state.enabled:
+                for t in inputs:
+                    if t._requires_grad:
+                        # Made from grad-requiring inputs with grad off: the display draws it as cut.
+                        # The slot is set only here, so the hot path pays nothing (readers use getattr).
+                        result._cut = "no_grad"
+                        break
         else:
             ctx._seq = next(_sequence)
             ctx._freed = False

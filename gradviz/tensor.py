@@ -82,7 +82,7 @@ class Tensor:
 
     __slots__ = (
         "_data", "_dtype", "_requires_grad", "grad_fn", "_grad", "_version_counter",
-        "_grad_acc", "_hooks", "_retains_grad", "_base", "_scalar", "__weakref__",
+        "_grad_acc", "_hooks", "_retains_grad", "_base", "_scalar", "_cut", "__weakref__",
     )
     __array_priority__ = 1000
     __array_ufunc__ = None  # ndarray (op) Tensor defers to our reflected methods
