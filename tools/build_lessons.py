@@ -32,8 +32,10 @@ Marker words after ``# %%``:
 * ``display``: a cell that only draws or animates (gradviz-only); tagged ``gradviz-display`` so
   the PyTorch comparison test can leave it out. ``--no-display`` builds without these cells.
 
-A code cell containing the line ``# NBVAL_RAISES_EXCEPTION`` is also tagged ``raises-exception``,
-so nbclient records the error and goes on (and the build fails if it does *not* raise).
+* ``raises``: the cell fails on purpose (the error is the lesson). It is tagged ``raises-exception``:
+  nbclient records the error and goes on, JupyterLab's Run All goes on, nbval compares the error
+  (and the build fails if the cell does *not* raise). The tag, not a comment in the code, carries
+  this, so students see only the code they would type.
 
 Lines before the first marker are a header for the reader of the source and are not copied.
 The build also rewrites the mapping table in ``lessons/README.md`` between the markers
@@ -63,7 +65,6 @@ DOCUMENTS = {
     "004": "004_3d5dfff09b1f4dbc.txt",
 }
 
-RAISES_MARK = "# NBVAL_RAISES_EXCEPTION"
 DISPLAY_TAG = "gradviz-display"
 MAP_START = "<!-- mapping:start -->"
 MAP_END = "<!-- mapping:end -->"
@@ -80,11 +81,8 @@ class Cell:
     cell_id: str = ""
     docs: list[tuple[str, int]] = field(default_factory=list)
     display: bool = False
+    raises: bool = False
     line: int = 0  # where its marker is in the source, for error messages
-
-    @property
-    def raises(self) -> bool:
-        return any(line.strip() == RAISES_MARK for line in self.text.splitlines())
 
 
 class SourceError(ValueError):
@@ -135,6 +133,8 @@ def parse_source(path: Path) -> list[Cell]:
                 current.kind = "markdown"
             elif word == "display":
                 current.display = True
+            elif word == "raises":
+                current.raises = True
             elif word.startswith("id="):
                 current.cell_id = word[3:]
                 if not _CELL_ID.match(current.cell_id):
@@ -146,8 +146,8 @@ def parse_source(path: Path) -> list[Cell]:
                 current.docs.append((ref["doc"], int(ref["n"])))
             else:
                 raise SourceError(f"{path.name}:{number}: unknown marker word {word!r}")
-        if current.kind == "markdown" and (current.docs or current.display):
-            raise SourceError(f"{path.name}:{number}: doc= and display belong on code cells")
+        if current.kind == "markdown" and (current.docs or current.display or current.raises):
+            raise SourceError(f"{path.name}:{number}: doc=, display and raises belong on code cells")
     close()
 
     seen: set[str] = set()
@@ -213,6 +213,10 @@ def execute(nb, name: str) -> None:
         errors = [o for o in cell.outputs if o.output_type == "error"]
         if "raises-exception" in cell.metadata.get("tags", []) and not errors:
             raise RuntimeError(f"{name}: cell {cell.id} is marked to raise but did not")
+        for err in errors:
+            # Tracebacks name files by absolute path; keep them relative to the repository so
+            # the committed notebook does not depend on where it was built.
+            err.traceback = [line.replace(str(ROOT) + os.sep, "") for line in err.traceback]
     # The kernel fills in its exact Python version; keep only the language name so the
     # committed file does not change with the machine that built it.
     nb.metadata["language_info"] = {"name": "python"}

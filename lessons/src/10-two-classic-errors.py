@@ -10,8 +10,9 @@ they mean, and fix them:
 1. `element 0 of tensors does not require grad and does not have a grad_fn`
 2. `grad can be implicitly created only for scalar outputs`
 
-The cells that fail are marked with the comment `# NBVAL_RAISES_EXCEPTION`. The failure is the
-point of the cell (the notebook tests check that it fails with exactly this message).
+Two cells below fail on purpose: the error is the point of the cell. They carry the notebook tag
+`raises-exception`, so *Run All* carries on past them (and the notebook tests check that each
+fails with exactly this message).
 """
 
 # %% id=import
@@ -28,8 +29,7 @@ that: the tensor you called `backward()` on (element 0 of the list of outputs) n
 a gradient nor has a `grad_fn`.
 """
 
-# %% id=error-no-grad doc=004:73
-# NBVAL_RAISES_EXCEPTION
+# %% raises id=error-no-grad doc=004:73
 # x is created without requires_grad=True
 torch.manual_seed(16)
 x = torch.randn(3, requires_grad=False)
@@ -63,8 +63,7 @@ with $\partial z / \partial z = 1$, which only makes sense when $z$ is a single 
 vector, autograd will not guess how to weigh the entries (lesson 4).
 """
 
-# %% id=error-vector doc=004:75
-# NBVAL_RAISES_EXCEPTION
+# %% raises id=error-vector doc=004:75
 # z has three numbers: backward() alone cannot know how to weigh them
 torch.manual_seed(17)
 x = torch.randn(3, requires_grad=True)
