@@ -71,7 +71,7 @@ class _Saved:
         kind = "torch." + _legacy_name(self.array.dtype)
         shape = ", ".join(str(d) for d in self.array.shape)
         which = ""
-        name = self.output_of or (type(t.grad_fn).__name__ if t is not None and t.grad_fn is not None else None)
+        name = self.output_of or (t.grad_fn.name() if t is not None and t.grad_fn is not None else None)
         if name is not None:
             which = ", which is output 0 of " + re.sub(r"Backward\d*$", "", name) + ","
         return (
@@ -88,6 +88,10 @@ def _legacy_name(np_dtype: np.dtype) -> str:
     return from_numpy(np_dtype)._legacy
 
 
+# Nodes torch implements outside its generated op code report a namespaced name().
+_QUALIFIED = {"CopySlices": "torch::autograd::CopySlices"}
+
+
 class Node:
     """Base of every grad_fn. ``next_functions`` holds one (node or None, 0) pair per input."""
 
@@ -100,7 +104,8 @@ class Node:
     saves_tensors: ClassVar[bool] = False
 
     def name(self) -> str:
-        return type(self).__name__
+        n = type(self).__name__
+        return _QUALIFIED.get(n, n)
 
     @property
     def saved_freed(self) -> bool:

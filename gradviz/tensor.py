@@ -55,9 +55,8 @@ _CPU = device()
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_INPLACE_UNSUPPORTED = (
-    "gradviz does not support in-place operations on a view when autograd records them (torch would "
-    "rewrite the base tensor's grad_fn to CopySlices); apply the operation to the base tensor, or to a clone() "
-    "of the view")
+    "gradviz cannot record this in-place operation on a view: the view's elements could not be located in its "
+    "base tensor's memory; apply the operation to the base tensor, or to a clone() of the view")
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
     "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
@@ -943,10 +942,8 @@ class Tensor:
             if self.grad_fn is None and self._requires_grad:
                 # torch writes `x[:]`, `x[...]` and advanced indices into x itself, other indices into a view.
                 raise RuntimeError(VIEW_LEAF_INPLACE if _makes_view(self, idx, advanced) else LEAF_INPLACE)
-            if self._base is not None:
-                if self._base.grad_fn is None and self._base._requires_grad:
-                    raise RuntimeError(VIEW_LEAF_INPLACE)
-                raise RuntimeError(VIEW_INPLACE_UNSUPPORTED)
+            if self._base is not None and self._base.grad_fn is None and self._base._requires_grad:
+                raise RuntimeError(VIEW_LEAF_INPLACE)
             if v._dtype is not self._dtype:
                 v = v.to(self._dtype) if isinstance(v, Tensor) else Tensor._wrap(v_arr)
             self._inplace_result(_assign(self, idx, advanced, v, isinstance(value, _NUMBER)))
@@ -962,10 +959,6 @@ class Tensor:
             base = self._base
             if base is not None and base.grad_fn is None and base._requires_grad:
                 raise RuntimeError(VIEW_LEAF_INPLACE)
-            if base is not None and (base._requires_grad or other_requires_grad):
-                # torch would rebase the base's history (CopySlices); without that the base's
-                # gradient would silently be wrong, so refuse rather than mislead.
-                raise RuntimeError(VIEW_INPLACE_UNSUPPORTED)
 
     def _inplace_result(self, result: "Tensor") -> "Tensor":
         """Make ``result`` this tensor's new value and, if it has one, its new grad_fn."""
@@ -973,6 +966,11 @@ class Tensor:
             raise RuntimeError(
                 f"result type {_SHORT[result._dtype.name]} can't be cast to the desired output type "
                 f"{_SHORT[self._dtype.name]}")
+        if self._base is not None and result.grad_fn is not None:
+            # A write through a view changes the base: its history is rebased (CopySlices).
+            if not _view_inplace.rebase(self, result):
+                raise RuntimeError(VIEW_INPLACE_UNSUPPORTED)
+            return self
         np.copyto(self._data, result._data, casting="unsafe")
         self._version_counter.value += 1
         if result.grad_fn is not None:
@@ -1520,5 +1518,6 @@ def _parse_index(t: Tensor, index: Any) -> tuple[Any, bool, type]:
 
 from . import function as _function  # noqa: E402
 from . import ops  # noqa: E402  (ops -> function -> tensor at call time; imported last to close the cycle)
+from . import _view_inplace  # noqa: E402
 
 _function._wrap = Tensor._wrap

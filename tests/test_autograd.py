@@ -614,17 +614,17 @@ def test_inplace_mul_on_non_leaf_keeps_correct_gradients() -> None:
     np.testing.assert_allclose(arr(b.grad), [0.5, 1.0, 1.5])
 
 
-def test_inplace_on_a_view_of_a_grad_tensor_is_refused_not_wrong() -> None:
-    # torch rebases the base's history (CopySlices); gradviz does not, so it refuses clearly
-    # rather than letting the base's gradient come out silently wrong.
+def test_inplace_on_a_view_of_a_grad_tensor_rebases_the_base() -> None:
+    # As in torch: the base's history goes through CopySlices (more in test_inplace_views.py).
     x = leaf([1.0, 2.0, 3.0])
     y = x * 1
-    with pytest.raises(RuntimeError, match="^gradviz does not support in-place operations on a view"):
-        y[:2].mul_(2)
-    assert type(y.grad_fn).__name__ == "MulBackward0"
+    y[:2].mul_(2)
+    assert type(y.grad_fn).__name__ == "CopySlices"
+    y.sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [2.0, 2.0, 1.0])
     with torch.no_grad():
         y[:2].mul_(2)  # outside autograd it is just a write
-    np.testing.assert_array_equal(arr(y), [2.0, 4.0, 3.0])
+    np.testing.assert_array_equal(arr(y), [4.0, 8.0, 3.0])
 
 
 # -- deep graphs, freeing, atomicity -------------------------------------------------------------------

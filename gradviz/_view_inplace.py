@@ -1,0 +1,122 @@
+"""In-place writes through a view: the base tensor's history is rebased onto a CopySlices node.
+
+``v = y[1:]; v.mul_(3)`` changes ``y`` too, so ``y``'s gradient must now flow through the
+multiplication for the elements ``v`` covers and straight through elsewhere. As in PyTorch,
+``y.grad_fn`` becomes ``CopySlices`` (wrapping the in-place op's own node) and ``v.grad_fn``
+becomes ``AsStridedBackward0``, a view of the rebased ``y``.
+
+Which elements of the base a view covers is read from the arrays themselves (NumPy views share
+memory with their base), so every kind of view (slices, select, transpose, reshape, chains of
+them) is handled the same way, as flat positions into the base.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from .function import Function
+
+
+def positions(base: np.ndarray, view: np.ndarray) -> np.ndarray | None:
+    """For each element of ``view``, its flat index in ``base``; None if that can't be read."""
+    if not base.flags.c_contiguous or base.dtype != view.dtype:
+        return None
+    item = base.itemsize
+    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    if start % item or any(s % item for s in view.strides):
+        return None
+    flat = np.arange(base.size, dtype=np.int64)
+    steps = tuple(s // item * flat.itemsize for s in view.strides)
+    pos = np.lib.stride_tricks.as_strided(flat[start // item:], shape=view.shape, strides=steps)
+    return pos.copy()
+
+
+class _CopySlices(Function):
+    """z = a with the viewed elements replaced by op(view, …)"""
+
+    label, formula = "[ ]=", "∂z/∂a = 1 outside the view; inside, the wrapped op's own rule"
+
+    @staticmethod
+    def forward(ctx, a, *others, pos, inner, value):
+        ctx.pos, ctx.inner = pos, inner
+        z = a.copy()
+        z.reshape(-1)[pos] = value
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        g_base = np.array(g, copy=True)
+        flat = g_base.reshape(-1)
+        g_view = flat[ctx.pos]
+        flat[ctx.pos] = 0
+        inner_grads = ctx.inner._run_backward(g_view)
+        if inner_grads[0] is not None:
+            np.add.at(flat, ctx.pos, inner_grads[0])
+        return (g_base, *inner_grads[1:])
+
+
+class _AsStrided(Function):
+    """z = a viewed at the given flat positions"""
+
+    label, formula = "view", "gradient written back into the viewed positions"
+
+    @staticmethod
+    def forward(ctx, a, pos):
+        ctx.pos, ctx.shape = pos, a.shape
+        return a.reshape(-1)[pos]
+
+    @staticmethod
+    def backward(ctx, g):
+        out = np.zeros(ctx.shape, dtype=g.dtype)
+        np.add.at(out.reshape(-1), ctx.pos, g)
+        return (out,)
+
+
+# PyTorch's names for these nodes; the underscore names keep them out of the op registry,
+# which lists the ops a user calls (these are only ever built by an in-place write).
+_CopySlices.__name__ = _CopySlices.__qualname__ = "CopySlices"
+_AsStrided.__name__ = _AsStrided.__qualname__ = "AsStridedBackward0"
+
+
+class _Input:
+    """Stands for one of the wrapped op's other inputs: its graph edge, shape and dtype, no data."""
+
+    __slots__ = ("_data", "_requires_grad", "_scalar", "_edge_pair", "_version_counter")
+
+    def __init__(self, edge: tuple, meta: tuple, const: Any) -> None:
+        shape, dtype = meta
+        self._data = np.broadcast_to(np.zeros((), dtype=dtype), shape)  # no memory for its size
+        self._requires_grad = edge[0] is not None
+        self._scalar = None if self._requires_grad else const
+        self._edge_pair = edge
+        self._version_counter = None
+
+    def _edge(self) -> tuple:
+        return self._edge_pair
+
+
+def rebase(view: Any, result: Any) -> bool:
+    """Write ``result`` (an op applied to ``view``) into the view and rebase its base's history.
+
+    Returns False (changing nothing) when the view's positions can't be read from memory.
+    """
+    base = view._base
+    pos = positions(base._data, view._data)
+    if pos is None:
+        return False
+    inner = result.grad_fn
+    others = [
+        _Input(edge, meta, const)
+        for edge, meta, const in zip(inner.next_functions[1:], inner._input_meta[1:], inner.const_inputs[1:])
+    ]
+    value = result._data.astype(base._data.dtype, copy=False)
+    new_base = _CopySlices.apply(base, *others, pos=pos, inner=inner, value=value)
+    base._inplace_result(new_base)  # writes the values (the view sees them) and bumps the version once
+    viewed = _AsStrided.apply(base, pos=pos)
+    node = viewed.grad_fn
+    view.grad_fn = node
+    view._requires_grad = True
+    node._out_ref = weakref.ref(view)
+    return True
