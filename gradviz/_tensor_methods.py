@@ -92,7 +92,8 @@ class _MoreMethods:
         for o in others:
             self._check_inplace_other(o)
         if grad_mode._state.enabled and (self._requires_grad or other_grad):
-            src = T.Tensor._wrap(self._data.copy(), self.grad_fn) if self._requires_grad else self.detach()
+            src = T.Tensor._wrap(self._data.copy(), self.grad_fn) if self._requires_grad else \
+                T.Tensor._wrap(self._data.copy())
             return self._inplace_result(make(src))
         with grad_mode.no_grad():
             out = make(self.detach())

@@ -215,3 +215,16 @@ def test_function_forms(name: str) -> None:
     g = getattr(gradviz, name)(gradviz.tensor(np.abs(X)), *args)
     t = getattr(torch, name)(torch.tensor(np.abs(X)), *args)
     np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-12)
+
+
+def test_inplace_on_plain_tensor_with_grad_requiring_argument() -> None:
+    """x (no grad) clamped in place by bounds that require grad: x's old value stays usable for backward."""
+    out = []
+    for T in (gradviz, torch):
+        x = T.tensor(X)
+        lo = T.tensor([-1.0, -0.5, 0.0], dtype=T.float64, requires_grad=True)
+        x.clamp_min_(lo)
+        (x * T.tensor(W)).sum().backward()
+        out.append((type(x.grad_fn).__name__, x._version, lo.grad.numpy()))
+    assert out[0][:2] == out[1][:2]
+    np.testing.assert_allclose(out[0][2], out[1][2], rtol=1e-12)
