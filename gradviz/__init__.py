@@ -23,6 +23,7 @@ from .functional import (
     matmul, max, maximum, mean, min, minimum, mm, mul, mv, neg, norm, numel, outer, permute, pow, reciprocal, relu, reshape,
     sigmoid, sin, sqrt, square, squeeze, stack, sub, sum, t, tanh, transpose, unsqueeze,
 )
+from ._functions_more import *  # noqa: F401,F403  (log1p, clamp, prod, var, split, ... and in-place forms)
 from .grad_mode import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
 )

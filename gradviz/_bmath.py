@@ -92,3 +92,23 @@ def const(value: Any, like: Any) -> Any:
     """A number as a 0-d array of ``like``'s dtype (keeps float32 float32 in both branches)."""
     dt = like.dtype if _is_array(like) else like._data.dtype
     return np.asarray(value, dtype=dt)
+
+
+# -- added for the issue-3 ops (prod, cumsum, split/unbind); Tensor branches in _bmath_tensor ------
+def prod(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    if _is_array(x):
+        return np.prod(x, axis=axis, keepdims=keepdims)
+    return _tensor_ops().prod(x, axis, keepdims)
+
+
+def cumsum(x: Any, axis: int) -> Any:
+    return np.cumsum(x, axis=axis) if _is_array(x) else _tensor_ops().cumsum(x, axis)
+
+
+def embed(x: Any, shape: tuple[int, ...], index: Any) -> Any:
+    """Zeros of ``shape`` with ``x`` written at ``index`` (basic NumPy index: ints and slices)."""
+    if _is_array(x):
+        out = np.zeros(shape, dtype=x.dtype)
+        out[index] = x
+        return out
+    return _tensor_ops().embed(x, shape, index)

@@ -125,7 +125,7 @@ def clone(input: Tensor) -> Tensor:
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     # torch builds outer as a broadcast multiply, so its grad_fn is MulBackward0.
-    return input.unsqueeze(1) * vec2.unsqueeze(0)
+    return input.outer(vec2)
 
 
 def cat(tensors: Any, dim: int = 0) -> Tensor:
@@ -186,12 +186,12 @@ def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e
     return input.allclose(other, rtol, atol, equal_nan)
 
 
-def argmax(input: Tensor) -> Tensor:
-    return input.argmax()
+def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return input.argmax(dim, keepdim)
 
 
-def argmin(input: Tensor) -> Tensor:
-    return input.argmin()
+def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return input.argmin(dim, keepdim)
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:

@@ -11,6 +11,7 @@ import numpy as np
 from . import _dtype as D
 from . import grad_mode
 from ._size import Size
+from ._tensor_methods import _MoreMethods
 from .function import AccumulateGrad
 
 _NUMBER = (bool, int, float, np.bool_, np.number)
@@ -76,7 +77,7 @@ _SHORT = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "
           "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
-class Tensor:
+class Tensor(_MoreMethods):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = (
@@ -707,6 +708,7 @@ class Tensor:
         return ops.BmmBackward0.apply(self, mat2)
 
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+        self._grad_dtype_check(dtype)
         np_dt = dtype.np if dtype is not None else (np.int64 if not self._dtype.is_floating_point else None)
         if dim is None:
             return ops.SumBackward0.apply(self, dtype=np_dt)
@@ -766,12 +768,6 @@ class Tensor:
         if not self._data.ndim:
             indices = indices.reshape(())
         return _RETURN_TYPES[kind](values, Tensor._wrap(np.asarray(indices, dtype=np.int64)))
-
-    def argmax(self) -> "Tensor":
-        return Tensor._wrap(np.asarray(np.argmax(self._data), dtype=np.int64))
-
-    def argmin(self) -> "Tensor":
-        return Tensor._wrap(np.asarray(np.argmin(self._data), dtype=np.int64))
 
     # -- shape -----------------------------------------------------------------------------
     def _shape_arg(self, shape: tuple) -> tuple[int, ...]:

@@ -110,11 +110,11 @@ def unary(elements: Dom | None = None, min_dims: int = 0, max_dims: int = 3,
                      **kw)
 
 
-def inplace_binary(el_b: Dom | None = None) -> st.SearchStrategy[Sample]:
+def inplace_binary(el_b: Dom | None = None, el_a: Dom | None = None) -> st.SearchStrategy[Sample]:
     """a and a b that broadcasts to a's shape (an in-place op cannot grow its tensor)."""
     @st.composite
     def draw(d: Any) -> Sample:
-        a = d(array(shapes()))
+        a = d(array(shapes(), el_a))
         suffix = a.shape[a.ndim - d(st.integers(0, a.ndim)):]
         b_shape = tuple(1 if d(st.booleans()) else n for n in suffix)
         return Sample((a, d(array(b_shape, el_b))))
@@ -262,6 +262,131 @@ def norm_sample(d: Any) -> Sample:
     if a.ndim and d(st.booleans()) and p != math.inf:
         dim = d(st.integers(-a.ndim, a.ndim - 1))
     return Sample((a,), {"p": p, "dim": dim, "keepdim": d(st.booleans())})
+
+
+# -- strategies for the issue-3 ops ------------------------------------------------------------------
+@dataclass(frozen=True)
+class OffGrid(Dom):
+    """(n + offset + u)·scale with n an integer and |u| <= 0.4: clear of the jumps of floor/round."""
+
+    offset: float = 0.0
+    scale: float = 1.0
+
+    def sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        n = rng.integers(-3, 4, size=shape)
+        return np.asarray((n + self.offset + rng.uniform(-0.4, 0.4, size=shape)) * self.scale, dtype=np.float64)
+
+
+def _apart(x: np.ndarray, y: Any, gap: float = 1e-3) -> bool:
+    return bool(np.all(np.abs(np.asarray(x) - np.asarray(y)) > gap))
+
+
+@st.composite
+def clamp_numbers(d: Any) -> Sample:
+    a = d(array(shapes()))
+    lo, hi = d(st.sampled_from([(-1.0, 1.0), (None, 0.5), (-0.5, None), (0.25, 2.0)]))
+    assume(all(_apart(a, b) for b in (lo, hi) if b is not None))
+    return Sample((a,), {"lo": lo, "hi": hi})
+
+
+@st.composite
+def clamp_tensors(d: Any, which: str = "both", crossed: bool = False) -> Sample:
+    """a and tensor bounds of broadcasting shapes, each bound clear of a; hi = lo + w (or lo − w, crossed)."""
+    sa, sb = d(BROADCASTING).input_shapes
+    a, lo = d(array(sa)), d(array(sb))
+    w = d(array(sb, reals(0.5, 2.0)))
+    hi = lo - w if crossed else lo + w
+    bounds = {"both": (lo, hi), "min": (lo,), "max": (hi,)}[which]
+    assume(all(_apart(a, b) for b in bounds) if a.size and lo.size else True)
+    return Sample((a, *bounds))
+
+
+@st.composite
+def mask_sample(d: Any, value_tensor: bool = False, inplace: bool = False) -> Sample:
+    sa, sm = d(BROADCASTING).input_shapes
+    if inplace:  # the mask must broadcast to a's own shape
+        sm = sa[len(sa) - min(len(sm), len(sa)):]
+        sm = tuple(1 if d(st.booleans()) else n for n in sm)
+    a = d(array(sa))
+    mask = np.random.default_rng(d(SEEDS)).random(sm) < 0.5
+    if value_tensor:
+        return Sample((a, d(array(()))), {"mask": mask})
+    return Sample((a,), {"mask": mask, "value": d(st.sampled_from([0.0, -2.5, 1e3]))})
+
+
+@st.composite
+def var_sample(d: Any, with_dims: bool = True) -> Sample:
+    a = d(array(shapes(0 if not with_dims else 1)))
+    kw: dict = {}
+    if with_dims:
+        n = a.ndim
+        dims = d(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True))
+        kw["dim"] = tuple(x - n if d(st.booleans()) else x for x in dims)
+        kw["keepdim"] = d(st.booleans())
+        count = int(np.prod([a.shape[x] for x in dims]))
+    else:
+        count = a.size
+    kw["correction"] = d(st.sampled_from([0, 1, 2]))
+    assume(count - kw["correction"] > 0)
+    return Sample((a,), kw)
+
+
+@st.composite
+def amax_sample(d: Any) -> Sample:
+    a = d(array(shapes(1)))
+    assume(_no_ties(a))
+    n = a.ndim
+    dims = d(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True))
+    return Sample((a,), {"dim": tuple(x - n if d(st.booleans()) else x for x in dims), "keepdim": d(st.booleans())})
+
+
+@st.composite
+def repeat_sample(d: Any) -> Sample:
+    a = d(array(shapes(0, 2)))
+    extra = d(st.integers(0, 1))
+    return Sample((a,), {"reps": tuple(d(st.integers(1, 2)) for _ in range(a.ndim + extra))})
+
+
+@st.composite
+def split_sample(d: Any, kind: str) -> Sample:
+    a = d(array(shapes(1)))
+    dim = d(st.integers(-a.ndim, a.ndim - 1))
+    n = a.shape[dim]
+    if kind == "sizes":
+        cuts = sorted(d(st.lists(st.integers(0, n), max_size=2)))
+        sizes = [y - x for x, y in zip([0] + cuts, cuts + [n])]
+        return Sample((a,), {"arg": sizes, "dim": dim, "k": d(st.integers(0, len(sizes) - 1))})
+    arg = d(st.integers(1, n + 1))
+    count = {"split": -(-n // arg), "chunk": -(-n // -(-n // arg)), "unbind": n}[kind]
+    return Sample((a,), {"arg": arg, "dim": dim, "k": d(st.integers(0, count - 1))})
+
+
+@st.composite
+def narrow_sample(d: Any) -> Sample:
+    a = d(array(shapes(1)))
+    dim = d(st.integers(-a.ndim, a.ndim - 1))
+    n = a.shape[dim]
+    start = d(st.integers(-n, n - 1))
+    length = d(st.integers(0, n - start % n))
+    return Sample((a,), {"dim": dim, "start": start, "length": length})
+
+
+@st.composite
+def two_vectors(d: Any) -> Sample:
+    return Sample((d(array((d(st.integers(1, SIDE)),))), d(array((d(st.integers(1, SIDE)),)))))
+
+
+@st.composite
+def expand_as_sample(d: Any) -> Sample:
+    sample = d(expand_sample())
+    return Sample(sample.arrays, {"shape": sample.kw["size"]})
+
+
+def _pieces(method: str) -> Callable[..., Any]:
+    def fn(T: Any, a: Any, arg: Any, dim: int, k: int) -> Any:
+        pieces = getattr(a, method)(dim) if method == "unbind" else getattr(a, method)(arg, dim)
+        return pieces[k]
+    return fn
 
 
 # -- the table ---------------------------------------------------------------------------------------
@@ -441,6 +566,96 @@ CASES: list[OpCase] = [
            "index_put_number"),
     OpCase("ZeroBackward0", _inplace("zero_"), unary(), "zero_"),
     OpCase("FillBackward2", _inplace("fill_", 2.5), unary(), "fill_"),
+    # -- issue 3: more elementwise ops ------------------------------------------------------------
+    OpCase("Log1PBackward0", lambda T, a: a.log1p(), unary(reals(-0.5, 3)), "log1p"),
+    OpCase("Log1PBackward0", lambda T, a: T.log1p(a), unary(reals(-0.5, 3)), "torch_log1p"),
+    OpCase("RsqrtBackward0", lambda T, a: a.rsqrt(), unary(reals(0.1, 3)), "rsqrt"),
+    OpCase("TanBackward0", lambda T, a: a.tan(), unary(reals(-1.2, 1.2)), "tan"),
+    OpCase("SignBackward0", lambda T, a: a.sign(), unary(away(0.01)), "sign"),
+    OpCase("FloorBackward0", lambda T, a: a.floor(), unary(OffGrid(offset=0.5)), "floor"),
+    OpCase("CeilBackward0", lambda T, a: T.ceil(a), unary(OffGrid(offset=0.5)), "ceil"),
+    OpCase("RoundBackward0", lambda T, a: a.round(), unary(OffGrid()), "round"),
+    OpCase("RoundBackward1", lambda T, a: a.round(decimals=1), unary(OffGrid(scale=0.1)), "round_decimals"),
+    OpCase("RoundBackward1", lambda T, a: T.round(a, decimals=-1), unary(OffGrid(scale=10.0)), "round_decimals_neg"),
+    OpCase("ClampBackward1", lambda T, a, lo, hi: a.clamp(lo, hi), clamp_numbers(), "clamp"),
+    OpCase("ClampBackward1", lambda T, a, lo, hi: T.clip(a, min=lo, max=hi), clamp_numbers(), "clip"),
+    OpCase("ClampBackward0", lambda T, a, lo, hi: a.clamp(lo, hi), clamp_tensors(), "clamp_tensors"),
+    OpCase("ClampBackward0", lambda T, a, lo, hi: T.clamp(a, lo, hi), clamp_tensors(crossed=True),
+           "clamp_tensors_crossed"),
+    OpCase("ClampBackward0", lambda T, a, lo: a.clamp(min=lo), clamp_tensors("min"), "clamp_tensor_min"),
+    OpCase("ClampBackward0", lambda T, a, hi: a.clip(max=hi), clamp_tensors("max"), "clip_tensor_max"),
+    OpCase("ClampMinBackward0", lambda T, a: a.clamp_min(0.5), unary(OffGrid(offset=0.0, scale=1.0)), "clamp_min"),
+    OpCase("ClampMaxBackward0", lambda T, a: T.clamp_max(a, -0.5), unary(OffGrid(offset=0.0, scale=1.0)),
+           "clamp_max"),
+    OpCase("ClampMinBackward1", lambda T, a, b: a.clamp_min(b), apart_pair(), "clamp_min_tensor"),
+    OpCase("ClampMaxBackward1", lambda T, a, b: T.clamp_max(a, b), apart_pair(), "clamp_max_tensor"),
+    OpCase("MaskedFillBackward0", lambda T, a, mask, value: a.masked_fill(T.tensor(mask), value), mask_sample(),
+           "masked_fill"),
+    OpCase("MaskedFillBackward0", lambda T, a, mask, value: _inplace("masked_fill_", T.tensor(mask), value)(T, a),
+           mask_sample(inplace=True), "masked_fill_inplace"),
+    OpCase("MaskedFillBackward1", lambda T, a, v, mask: T.masked_fill(a, T.tensor(mask), v),
+           mask_sample(value_tensor=True), "masked_fill_tensor"),
+    OpCase("PowBackward0", _inplace("square_"), unary(), "square_inplace"),
+    OpCase("PowBackward0", _inplace("pow_", 3), unary(), "pow_inplace"),
+    OpCase("PowBackward1", _inplace("pow_"), inplace_binary(reals(-2, 2), reals(0.2, 3)), "pow_inplace_tensor"),
+    # in-place forms of the unary ops: the op sees the old value, the tensor gets the new one
+    OpCase("ExpBackward0", _inplace("exp_"), unary(), "exp_inplace"),
+    OpCase("LogBackward0", _inplace("log_"), unary(reals(0.1, 3)), "log_inplace"),
+    OpCase("Log1PBackward0", _inplace("log1p_"), unary(reals(-0.5, 3)), "log1p_inplace"),
+    OpCase("SqrtBackward0", _inplace("sqrt_"), unary(reals(0.1, 3)), "sqrt_inplace"),
+    OpCase("RsqrtBackward0", _inplace("rsqrt_"), unary(reals(0.1, 3)), "rsqrt_inplace"),
+    OpCase("SinBackward0", _inplace("sin_"), unary(), "sin_inplace"),
+    OpCase("CosBackward0", _inplace("cos_"), unary(), "cos_inplace"),
+    OpCase("TanBackward0", _inplace("tan_"), unary(reals(-1.2, 1.2)), "tan_inplace"),
+    OpCase("TanhBackward0", _inplace("tanh_"), unary(), "tanh_inplace"),
+    OpCase("SigmoidBackward0", _inplace("sigmoid_"), unary(), "sigmoid_inplace"),
+    OpCase("ReluBackward0", _inplace("relu_"), unary(away(0.01)), "relu_inplace"),
+    OpCase("AbsBackward0", _inplace("abs_"), unary(away(0.01)), "abs_inplace"),
+    OpCase("NegBackward0", _inplace("neg_"), unary(), "neg_inplace"),
+    OpCase("ReciprocalBackward0", _inplace("reciprocal_"), unary(away()), "reciprocal_inplace"),
+    OpCase("SignBackward0", _inplace("sign_"), unary(away(0.01)), "sign_inplace"),
+    OpCase("FloorBackward0", _inplace("floor_"), unary(OffGrid(offset=0.5)), "floor_inplace"),
+    OpCase("CeilBackward0", _inplace("ceil_"), unary(OffGrid(offset=0.5)), "ceil_inplace"),
+    OpCase("RoundBackward0", _inplace("round_"), unary(OffGrid()), "round_inplace"),
+    OpCase("ClampBackward1", _inplace("clamp_", -1.0, 1.0), unary(OffGrid(offset=0.5)), "clamp_inplace"),
+    OpCase("ClampMinBackward0", _inplace("clamp_min_", 0.5), unary(OffGrid()), "clamp_min_inplace"),
+    OpCase("ClampMaxBackward0", _inplace("clamp_max_", 0.5), unary(OffGrid()), "clamp_max_inplace"),
+    OpCase("CumsumBackward0", _inplace("cumsum_", 0), unary(min_dims=1), "cumsum_inplace"),
+    # -- issue 3: reductions ---------------------------------------------------------------------
+    OpCase("ProdBackward0", lambda T, a: a.prod(), unary(away(0.3, 1.5)), "prod"),
+    OpCase("ProdBackward0", lambda T, a: T.prod(a), unary(Dom(-2.0, 2.0, step=1.0)), "prod_zeros"),
+    OpCase("ProdBackward1", lambda T, a, dim, keepdim: a.prod(dim, keepdim), with_dim(away(0.3, 1.5)), "prod_dim"),
+    OpCase("ProdBackward1", lambda T, a, dim, keepdim: T.prod(a, dim, keepdim=keepdim),
+           with_dim(Dom(-2.0, 2.0, step=1.0)), "prod_dim_zeros"),
+    OpCase("AmaxBackward0", lambda T, a: a.amax(), extreme_sample(False), "amax"),
+    OpCase("AmaxBackward0", lambda T, a, dim, keepdim: a.amax(dim, keepdim), amax_sample(), "amax_dims"),
+    OpCase("AminBackward0", lambda T, a, dim, keepdim: T.amin(a, dim, keepdim), amax_sample(), "amin_dims"),
+    OpCase("VarBackward0", lambda T, a, correction: a.var(correction=correction), var_sample(False), "var"),
+    OpCase("VarBackward0", lambda T, a, dim, keepdim, correction: T.var(a, dim, keepdim=keepdim, correction=correction),
+           var_sample(), "var_dims"),
+    OpCase("VarBackward0", lambda T, a, dim, keepdim: a.var(dim, False, keepdim), with_dim(), "var_unbiased_false"),
+    OpCase("StdBackward0", lambda T, a, correction: a.std(correction=correction), var_sample(False), "std"),
+    OpCase("StdBackward0", lambda T, a, dim, keepdim, correction: a.std(dim, keepdim=keepdim, correction=correction),
+           var_sample(), "std_dims"),
+    OpCase("LogsumexpBackward0", lambda T, a, dim, keepdim: a.logsumexp(dim, keepdim), with_dim(tuple_dims=True),
+           "logsumexp"),
+    OpCase("LogsumexpBackward0", lambda T, a, dim: T.logsumexp(a, dim), unary(reals(-50, 50), min_dims=1, dim=st.just(-1)),
+           "logsumexp_wide"),
+    OpCase("CumsumBackward0", lambda T, a, dim, keepdim: a.cumsum(dim), with_dim(), "cumsum"),
+    OpCase("CumsumBackward0", lambda T, a: T.cumsum(a, 0), unary(max_dims=0), "cumsum_0d"),
+    # -- issue 3: shape ops ---------------------------------------------------------------------
+    OpCase("RepeatBackward0", lambda T, a, reps: a.repeat(reps), repeat_sample(), "repeat"),
+    OpCase("SplitBackward0", _pieces("split"), split_sample("split"), "split"),
+    OpCase("SplitBackward0", _pieces("chunk"), split_sample("chunk"), "chunk"),
+    OpCase("SplitWithSizesBackward0", _pieces("split"), split_sample("sizes"), "split_sizes"),
+    OpCase("UnbindBackward0", _pieces("unbind"), split_sample("unbind"), "unbind"),
+    OpCase("SliceBackward0", lambda T, a, dim, start, length: a.narrow(dim, start, length), narrow_sample(), "narrow"),
+    OpCase("ExpandBackward0", lambda T, a, shape: a.expand_as(T.zeros(shape, dtype=a.dtype)), expand_as_sample(),
+           "expand_as"),
+    OpCase("MulBackward0", lambda T, a, b: T.outer(a, b), two_vectors(), "outer"),
+    OpCase("CloneBackward0", lambda T, a: a.t().contiguous(),
+           st.builds(lambda a: Sample((a,)), array(st.tuples(st.integers(2, SIDE), st.integers(2, SIDE)))),
+           "contiguous"),
 ]
 CASE_IDS = [c.id for c in CASES]
 
@@ -466,12 +681,26 @@ def _dim_error(fn: Callable[[Any], Any], lo: int, hi: int, got: int) -> ErrorInp
     return ErrorInput(fn, IndexError, f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {got})")
 
 
-ELEMENTWISE = "elementwise on any shape and floating dtype; poles and domain edges give IEEE inf/nan, not errors"
+def _LEAF(fn: Callable[[Any], Any]) -> ErrorInput:  # noqa: N802
+    return ErrorInput(fn, RuntimeError, "a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def _CAST(fn: Callable[[Any], Any]) -> ErrorInput:  # noqa: N802
+    return ErrorInput(fn, RuntimeError, "result type Float can't be cast to the desired output type Long")
+
+
+def _unary_inplace_errors(method: str) -> list[ErrorInput]:
+    """A float-valued op in place on an integer tensor, and in place on a leaf that requires grad."""
+    return [_CAST(lambda T: getattr(T.tensor([1, 2]), method)()), _LEAF(lambda T: getattr(_ones(T, 3), method)())]
+
+
 ERRORS: dict[str, list[ErrorInput] | str] = {
     "AddBackward0": [_bcast(lambda a, b: a + b)],
     "SubBackward0": [_bcast(lambda a, b: a - b)],
     "RsubBackward0": [_bcast(lambda a, b: b.__rsub__(a))],
-    "RsubBackward1": "a Python number minus a tensor of any shape",
+    "RsubBackward1": [ErrorInput(lambda T: 2 - T.tensor([True]), RuntimeError,
+                                  "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                                  "trying to invert a mask, use the `~` or `logical_not()` operator instead.")],
     "MulBackward0": [_bcast(lambda a, b: a * b)],
     "DivBackward0": [_bcast(lambda a, b: a / b)],
     "NegBackward0": [ErrorInput(lambda T: -T.tensor([True, False]), RuntimeError,
@@ -481,19 +710,20 @@ ERRORS: dict[str, list[ErrorInput] | str] = {
                                 "Integers to negative integer powers are not allowed.")],
     "PowBackward1": [_bcast(lambda a, b: a ** b)],
     "PowBackward2": "a Python number to the power of a tensor of any shape",
-    "ReciprocalBackward0": ELEMENTWISE,
-    "ExpBackward0": ELEMENTWISE,
-    "LogBackward0": ELEMENTWISE,
-    "SqrtBackward0": ELEMENTWISE,
-    "SinBackward0": ELEMENTWISE,
-    "CosBackward0": ELEMENTWISE,
-    "TanhBackward0": ELEMENTWISE,
-    "SigmoidBackward0": ELEMENTWISE,
+    "ReciprocalBackward0": _unary_inplace_errors("reciprocal_"),
+    "ExpBackward0": _unary_inplace_errors("exp_"),
+    "LogBackward0": _unary_inplace_errors("log_"),
+    "SqrtBackward0": _unary_inplace_errors("sqrt_"),
+    "SinBackward0": _unary_inplace_errors("sin_"),
+    "CosBackward0": _unary_inplace_errors("cos_"),
+    "TanhBackward0": _unary_inplace_errors("tanh_"),
+    "SigmoidBackward0": _unary_inplace_errors("sigmoid_"),
     "ReluBackward0": [ErrorInput(lambda T: T.tensor([True]).relu(), RuntimeError,
                                  "Boolean inputs not supported for relu")],
     "AbsBackward0": [ErrorInput(lambda T: T.tensor([True]).abs(), NotImplementedError,
                                 "\"abs_cpu\" not implemented for 'Bool'")],
-    "SumBackward0": "reduces any tensor (empty ones to 0)",
+    "SumBackward0": [ErrorInput(lambda T: _ones(T, 3).sum(dtype=T.int64), RuntimeError,
+                                "Autograd not support dtype: Long")],
     "SumBackward1": [_dim_error(lambda T: _ones(T, 3).sum(dim=2), -1, 0, 2),
                      _dim_error(lambda T: _ones(T, 2, 3).sum((0, -3)), -2, 1, -3)],
     "MeanBackward0": [ErrorInput(lambda T: T.tensor([1, 2]).mean(), RuntimeError,
@@ -612,14 +842,112 @@ ERRORS: dict[str, list[ErrorInput] | str] = {
                                  "a leaf Variable that requires grad is being used in an in-place operation.")],
     "FillBackward2": [ErrorInput(lambda T: (_ones(T, 3) * 1).fill_(T.ones(2)), RuntimeError,
                                  "fill_ only supports 0-dimension value tensor but got tensor with 1 dimensions.")],
+    # -- issue 3 ops --------------------------------------------------------------------------------
+    "Log1PBackward0": _unary_inplace_errors("log1p_"),
+    "RsqrtBackward0": _unary_inplace_errors("rsqrt_"),
+    "TanBackward0": _unary_inplace_errors("tan_"),
+    "SignBackward0": [_LEAF(lambda T: _ones(T, 3).sign_())],
+    "FloorBackward0": [ErrorInput(lambda T: T.tensor([True]).floor(), NotImplementedError,
+                                  "\"floor_vml_cpu\" not implemented for 'Bool'"), _LEAF(lambda T: _ones(T, 3).floor_())],
+    "CeilBackward0": [ErrorInput(lambda T: T.tensor([True]).ceil(), NotImplementedError,
+                                 "\"ceil_vml_cpu\" not implemented for 'Bool'")],
+    "RoundBackward0": [ErrorInput(lambda T: T.tensor([True]).round(), NotImplementedError,
+                                  "\"round_vml_cpu\" not implemented for 'Bool'")],
+    "RoundBackward1": [ErrorInput(lambda T: T.tensor([1, 2]).round(decimals=1), NotImplementedError,
+                                  "\"round_cpu\" not implemented for 'Long'"),
+                       ErrorInput(lambda T: T.tensor([1, 2], dtype=T.int32).round(decimals=2), NotImplementedError,
+                                  "\"round_cpu\" not implemented for 'Int'")],
+    "ClampBackward1": [ErrorInput(lambda T: _ones(T, 3).clamp(), RuntimeError,
+                                  "torch.clamp: At least one of 'min' or 'max' must not be None"),
+                       ErrorInput(lambda T: T.clip(_ones(T, 3)), RuntimeError,
+                                  "torch.clamp: At least one of 'min' or 'max' must not be None"),
+                       _LEAF(lambda T: _ones(T, 3).clamp_(0, 1))],
+    "ClampBackward0": [_bcast(lambda a, b: a.clamp(b)),
+                       ErrorInput(lambda T: _ones(T, 3).clamp(_ones(T, 3), 2), TypeError,
+                                  "clamp() received an invalid combination of arguments - got (Tensor, int), but "
+                                  "expected one of:\n * (Tensor min = None, Tensor max = None)\n      didn't match "
+                                  "because some of the arguments have invalid types: (!Tensor!, !int!)\n * (Number min = "
+                                  "None, Number max = None)\n      didn't match because some of the arguments have "
+                                  "invalid types: (!Tensor!, !int!)\n"),
+                       ErrorInput(lambda T: (_ones(T, 3) * 1).clamp_(_ones(T, 2, 3)), RuntimeError,
+                                  "output with shape [3] doesn't match the broadcast shape [2, 3]")],
+    "ClampMinBackward0": [_LEAF(lambda T: _ones(T, 3).clamp_min_(0.5))],
+    "ClampMaxBackward0": [_LEAF(lambda T: T.clamp_max_(_ones(T, 3), 0.5))],
+    "ClampMinBackward1": [_bcast(lambda a, b: a.clamp_min(b))],
+    "ClampMaxBackward1": [_bcast(lambda a, b: a.clamp_max(b))],
+    "MaskedFillBackward0": [
+        ErrorInput(lambda T: _ones(T, 3).masked_fill(T.ones(3), 0.0), RuntimeError,
+                   "masked_fill_ only supports boolean masks, but got mask with dtype float"),
+        ErrorInput(lambda T: _ones(T, 3).masked_fill(T.ones(3, dtype=T.long), 0.0), RuntimeError,
+                   "masked_fill_ only supports boolean masks, but got mask with dtype long int"),
+        ErrorInput(lambda T: _ones(T, 3).masked_fill(T.ones(4, dtype=T.bool), 0.0), RuntimeError,
+                   "The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 0"),
+        ErrorInput(lambda T: (_ones(T, 3) * 1).masked_fill_(T.ones(2, 3, dtype=T.bool), 0.0), RuntimeError,
+                   "output with shape [3] doesn't match the broadcast shape [2, 3]")],
+    "MaskedFillBackward1": [ErrorInput(lambda T: _ones(T, 3).masked_fill(T.ones(3, dtype=T.bool), T.ones(3)),
+                                       RuntimeError, "masked_fill_ only supports a 0-dimensional value tensor, but got "
+                                       "tensor with 1 dimension(s).")],
+    "ProdBackward0": [ErrorInput(lambda T: _ones(T, 3).prod(dtype=T.int64), RuntimeError,
+                                 "Autograd not support dtype: Long")],
+    "ProdBackward1": [_dim_error(lambda T: _ones(T, 3).prod(1), -1, 0, 1)],
+    "AmaxBackward0": [ErrorInput(lambda T: _ones(T, 0).amax(), RuntimeError,
+                                 "amax(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                                 "reduction dim with the 'dim' argument."),
+                      ErrorInput(lambda T: _ones(T, 0, 3).amax(0), IndexError,
+                                 "amax(): Expected reduction dim 0 to have non-zero size."),
+                      ErrorInput(lambda T: _ones(T, 2, 3).amax((0, 0)), RuntimeError,
+                                 "dim 0 appears multiple times in the list of dims"),
+                      _dim_error(lambda T: _ones(T, 2, 3).amax(2), -2, 1, 2)],
+    "AminBackward0": [_dim_error(lambda T: _ones(T, 2, 3).amin((0, -3)), -2, 1, -3)],
+    "VarBackward0": [ErrorInput(lambda T: T.tensor([1, 2]).var(), RuntimeError,
+                                "std and var only support floating point and complex dtypes"),
+                     _dim_error(lambda T: _ones(T, 2, 3).var(2), -2, 1, 2)],
+    "StdBackward0": [ErrorInput(lambda T: T.std(T.tensor([1, 2])), RuntimeError,
+                                "std and var only support floating point and complex dtypes"),
+                     _dim_error(lambda T: _ones(T, 2, 3).std((0, 2)), -2, 1, 2)],
+    "LogsumexpBackward0": [_dim_error(lambda T: _ones(T, 3).logsumexp(1), -1, 0, 1),
+                           ErrorInput(lambda T: _ones(T, 3).logsumexp(), TypeError,
+                                      'logsumexp() missing 1 required positional arguments: "dim"')],
+    "CumsumBackward0": [_dim_error(lambda T: _ones(T, 3).cumsum(1), -1, 0, 1),
+                        ErrorInput(lambda T: _ones(T, 3).cumsum(), TypeError,
+                                   'cumsum() missing 1 required positional arguments: "dim"'),
+                        ErrorInput(lambda T: _ones(T, 3).cumsum(0, dtype=T.int64), RuntimeError,
+                                   "Autograd not support dtype: Long")],
+    "RepeatBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).repeat(2), RuntimeError,
+                                   "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+                                   "of tensor"),
+                        ErrorInput(lambda T: _ones(T, 2, 3).repeat(2, -1), RuntimeError,
+                                   "Trying to create tensor with negative dimension -3: [4, -3]")],
+    "SplitBackward0": [ErrorInput(lambda T: _ones(T, 4).split(-1), RuntimeError,
+                                  "split expects split_size be non-negative, but got split_size=-1"),
+                       ErrorInput(lambda T: _ones(T, 4).split(0), RuntimeError,
+                                  "split_size can only be 0 if dimension size is 0, but got dimension size of 4"),
+                       ErrorInput(lambda T: T.tensor(1.0).split(1), RuntimeError,
+                                  "split expects at least a 1-dimensional tensor"),
+                       _dim_error(lambda T: T.split(_ones(T, 4), 2, 1), -1, 0, 1),
+                       ErrorInput(lambda T: _ones(T, 4).chunk(0), RuntimeError,
+                                  "chunk expects `chunks` to be greater than 0, got: 0"),
+                       ErrorInput(lambda T: T.tensor(1.0).chunk(1), RuntimeError,
+                                  "chunk expects at least a 1-dimensional tensor"),
+                       _dim_error(lambda T: T.chunk(_ones(T, 4), 2, 1), -1, 0, 1)],
+    "SplitWithSizesBackward0": [
+        ErrorInput(lambda T: _ones(T, 4).split([1, 2]), RuntimeError,
+                   "split_with_sizes expects split_sizes to sum exactly to 4 (input tensor's size at dimension 0), but "
+                   "got split_sizes=[1, 2]"),
+        ErrorInput(lambda T: _ones(T, 4).split([5, -1]), RuntimeError,
+                   "split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=[5, -1]")],
+    "UnbindBackward0": [ErrorInput(lambda T: T.tensor(1.0).unbind(), IndexError,
+                                   "Dimension specified as 0 but tensor has no dimensions"),
+                        _dim_error(lambda T: T.unbind(_ones(T, 4), 1), -1, 0, 1)],
 }
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
 
 # -- meta-tests: the table covers the registry ---------------------------------------------------------
-# The engine core's ops live in gradviz.ops; torch.nn's (softmax, losses, ...) in gradviz.nn._ops,
+# The engine core's ops live in gradviz.ops (and ops_elementwise, ops_reduce, ops_shape); torch.nn's (softmax, losses, ...) in gradviz.nn._ops,
 # with their own table in tests/test_nn.py. Any op defined elsewhere must join one of the two.
-CORE_OPS = {name for name, cls in Function.registry.items() if vars(gradviz.ops).get(name) is cls}
+CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape)
+CORE_OPS = {name for name, cls in Function.registry.items() if any(vars(m).get(name) is cls for m in CORE_MODULES)}
 
 
 def _nn_ops() -> set[str]:
@@ -643,7 +971,7 @@ def test_every_op_has_error_inputs_or_a_reason() -> None:
 
 def test_every_registered_op_belongs_to_a_table() -> None:
     stray = sorted(set(Function.registry) - CORE_OPS - _nn_ops())
-    assert not stray, f"ops defined outside gradviz.ops and gradviz.nn._ops: {stray}"
+    assert not stray, f"ops defined outside gradviz.ops* and gradviz.nn._ops: {stray}"
 
 
 def test_case_ids_unique() -> None:

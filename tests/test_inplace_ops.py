@@ -1,0 +1,230 @@
+"""In-place forms and multi-piece ops of issue 3, against live torch 2.13.
+
+In place: the method returns the tensor itself, bumps its version once, records torch's grad_fn,
+passes the right gradient on, refuses a leaf that requires grad, and runs on one under no_grad.
+split/chunk/unbind: every piece is a view, and gradients through all pieces add up as in torch.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+import gradviz
+
+torch = pytest.importorskip("torch")
+
+X = np.array([[0.3, -1.2, 2.2], [1.7, 0.6, -0.4]])  # clear of every kink the ops below have
+W = np.linspace(-1.0, 2.0, X.size).reshape(X.shape)
+MASK = np.array([[True, False, True], [False, False, True]])
+
+# method name -> extra arguments, given as fn(T) so tensors are made by the library under test
+INPLACE: dict[str, Any] = {
+    "exp_": lambda T: (), "log_": lambda T: (), "log1p_": lambda T: (), "sqrt_": lambda T: (),
+    "rsqrt_": lambda T: (), "sin_": lambda T: (), "cos_": lambda T: (), "tan_": lambda T: (),
+    "tanh_": lambda T: (), "sigmoid_": lambda T: (), "relu_": lambda T: (), "abs_": lambda T: (),
+    "neg_": lambda T: (), "negative_": lambda T: (), "reciprocal_": lambda T: (), "square_": lambda T: (),
+    "sign_": lambda T: (), "floor_": lambda T: (), "ceil_": lambda T: (), "round_": lambda T: (),
+    "pow_": lambda T: (3,), "clamp_": lambda T: (-1.0, 1.0), "clip_": lambda T: (-1.0, 1.0),
+    "clamp_min_": lambda T: (0.5,), "clamp_max_": lambda T: (0.5,),
+    "masked_fill_": lambda T: (T.tensor(MASK), -2.0), "cumsum_": lambda T: (1,),
+}
+POSITIVE = {"log_", "log1p_", "sqrt_", "rsqrt_"}  # need x > 0 (x > -1): run on |x|
+
+
+def _run(T: Any, method: str) -> tuple:
+    leaf = T.tensor(X, requires_grad=True)
+    y = (leaf.abs() if method in POSITIVE else leaf) * 1.0
+    version = y._version
+    out = getattr(y, method)(*INPLACE[method](T))
+    same = out is y
+    bumped = y._version - version
+    (y * T.tensor(W)).sum().backward()
+    return same, bumped, type(y.grad_fn).__name__, y.detach().numpy().copy(), leaf.grad.numpy().copy()
+
+
+@pytest.mark.parametrize("method", sorted(INPLACE))
+def test_inplace_matches_torch(method: str) -> None:
+    g_same, g_bump, g_name, g_val, g_grad = _run(gradviz, method)
+    t_same, t_bump, t_name, t_val, t_grad = _run(torch, method)
+    assert g_same and t_same
+    assert g_bump == t_bump == 1
+    assert g_name == t_name
+    np.testing.assert_allclose(g_val, t_val, rtol=1e-12)
+    np.testing.assert_allclose(g_grad, t_grad, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", sorted(INPLACE))
+def test_inplace_on_leaf(method: str) -> None:
+    """Refused on a leaf that requires grad (nothing changes); allowed under no_grad, like torch."""
+    for T in (gradviz, torch):
+        leaf = T.tensor(np.abs(X) if method in POSITIVE else X, requires_grad=True)
+        with pytest.raises(RuntimeError) as info:
+            getattr(leaf, method)(*INPLACE[method](T))
+        assert str(info.value) == "a leaf Variable that requires grad is being used in an in-place operation."
+        assert leaf._version == 0
+    results = []
+    for T in (gradviz, torch):
+        leaf = T.tensor(np.abs(X) if method in POSITIVE else X, requires_grad=True)
+        with T.no_grad():
+            getattr(leaf, method)(*INPLACE[method](T))
+        results.append((leaf._version, leaf.detach().numpy().copy(), leaf.grad_fn is None))
+    assert results[0][0] == results[1][0] == 1
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
+    assert results[0][2] and results[1][2]
+
+
+def test_inplace_after_save_fails_like_torch() -> None:
+    """exp_ overwrites a value sin saved: backward must refuse, in both."""
+    msgs = []
+    for T in (gradviz, torch):
+        y = T.tensor(X, requires_grad=True) * 1
+        z = y.sin()
+        y.exp_()
+        with pytest.raises(RuntimeError) as info:
+            z.sum().backward()
+        msgs.append(str(info.value))
+    assert all(m.startswith("one of the variables needed for gradient computation has been modified by an "
+                            "inplace operation") for m in msgs)
+
+
+def test_inplace_twice_chains_grad_fns() -> None:
+    """Two in-place ops in a row: each node's input is the previous one, gradients as in torch."""
+    grads, names = [], []
+    for T in (gradviz, torch):
+        leaf = T.tensor(X, requires_grad=True)
+        y = leaf * 2
+        y.sin_().clamp_(-0.5, 0.5).exp_()
+        node = y.grad_fn
+        names.append([type(node).__name__, type(node.next_functions[0][0]).__name__,
+                      type(node.next_functions[0][0].next_functions[0][0]).__name__])
+        (y * T.tensor(W)).sum().backward()
+        grads.append(leaf.grad.numpy())
+    assert names[0] == names[1]
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
+
+def test_inplace_tensor_value_gets_gradient() -> None:
+    """masked_fill_ with a 0-d value and clamp_ with tensor bounds pass gradients to those tensors too."""
+    out = []
+    for T in (gradviz, torch):
+        leaf = T.tensor(X, requires_grad=True)
+        v = T.tensor(1.5, dtype=T.float64, requires_grad=True)
+        lo = T.tensor([-1.0, -0.5, 0.0], dtype=T.float64, requires_grad=True)
+        y = leaf * 1
+        y.masked_fill_(T.tensor(MASK), v)
+        y.clamp_(lo, lo + 1.0)
+        (y * T.tensor(W)).sum().backward()
+        out.append((type(y.grad_fn).__name__, leaf.grad.numpy(), v.grad.numpy(), lo.grad.numpy()))
+    assert out[0][0] == out[1][0]
+    for a, b in zip(out[0][1:], out[1][1:]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_int_inplace_cast_error_leaves_tensor_alone() -> None:
+    for T in (gradviz, torch):
+        t = T.tensor([1, 2])
+        with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Long"):
+            t.sqrt_()
+        assert t.tolist() == [1, 2] and t._version == 0
+
+
+# -- split, chunk, unbind ------------------------------------------------------------------------
+PIECES = {
+    "split2": lambda t: t.split(2, 1), "split_sizes": lambda t: t.split([1, 2], 1), "chunk": lambda t: t.chunk(2, 1),
+    "chunk_rows": lambda t: t.chunk(3), "unbind": lambda t: t.unbind(1), "unbind0": lambda t: t.unbind(),
+    "fn_split": lambda t: _fn(t).split(t, 1, dim=1),
+    "fn_chunk": lambda t: _fn(t).chunk(t, 2, dim=1), "fn_unbind": lambda t: _fn(t).unbind(t, 0),
+}
+
+
+def _fn(t: Any) -> Any:
+    return torch if isinstance(t, torch.Tensor) else gradviz
+
+
+@pytest.mark.parametrize("kind", sorted(PIECES))
+def test_pieces_match_torch(kind: str) -> None:
+    out = []
+    for T in (gradviz, torch):
+        leaf = T.tensor(X, requires_grad=True)
+        pieces = PIECES[kind](leaf)
+        assert isinstance(pieces, tuple)
+        loss = sum(((p * (i + 1)) ** 2).sum() for i, p in enumerate(pieces))
+        loss.backward()
+        out.append(([tuple(p.shape) for p in pieces], [type(p.grad_fn).__name__ for p in pieces],
+                    [p.detach().numpy().copy() for p in pieces], leaf.grad.numpy()))
+    assert out[0][0] == out[1][0]
+    assert out[0][1] == out[1][1]
+    for a, b in zip(out[0][2], out[1][2]):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(out[0][3], out[1][3], rtol=1e-12)
+
+
+def test_pieces_are_views() -> None:
+    base = gradviz.tensor(X.copy())
+    a, b = base.split(2, 1)
+    assert a._base is base and b._base is base
+    base.add_(1)
+    assert a._version == base._version == b._version == 1
+    np.testing.assert_array_equal(b.numpy(), X[:, 2:] + 1)  # shares storage
+
+
+# -- non-differentiable results and named tuples ----------------------------------------------------
+@pytest.mark.parametrize("call", [
+    lambda T, t: t.argmax(), lambda T, t: t.argmax(1), lambda T, t: t.argmin(0, keepdim=True),
+    lambda T, t: T.argmax(t, dim=-1, keepdim=True), lambda T, t: t.argmax(keepdim=True),
+    lambda T, t: T.argmin(t), lambda T, t: t[0, 0].argmax(0),
+])
+def test_arg_extremes_match_torch(call: Any) -> None:
+    g = call(gradviz, gradviz.tensor(X))
+    t = call(torch, torch.tensor(X))
+    assert g.dtype.__repr__() == repr(t.dtype)
+    assert tuple(g.shape) == tuple(t.shape)
+    np.testing.assert_array_equal(g.numpy(), t.numpy())
+
+
+def test_max_min_dim_named_tuples_and_norm_dim() -> None:
+    for kind in ("max", "min"):
+        g = getattr(gradviz.tensor(X), kind)(1, keepdim=True)
+        t = getattr(torch.tensor(X), kind)(1, keepdim=True)
+        assert type(g).__name__ == type(t).__name__ == kind
+        np.testing.assert_array_equal(g.values.numpy(), t.values.numpy())
+        np.testing.assert_array_equal(g.indices.numpy(), t.indices.numpy())
+    np.testing.assert_allclose(gradviz.tensor(X).norm(3, 1, True).numpy(), torch.tensor(X).norm(3, 1, True).numpy(),
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("call", [lambda t: t.var(), lambda t: t[:, :1].std(1), lambda t: t.var(correction=6)])
+def test_var_dof_warning_matches_torch(call: Any) -> None:
+    texts = []
+    for T in (gradviz, torch):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = call(T.tensor(X))
+        texts.append(([str(w.message) for w in caught if w.category is UserWarning], value.detach().numpy()))
+    assert texts[0][0] == texts[1][0]
+    np.testing.assert_array_equal(texts[0][1], texts[1][1])
+
+
+@pytest.mark.parametrize("name", ["log1p", "rsqrt", "tan", "sign", "floor", "ceil", "round", "exp_", "sin_",
+                                  "clamp_min_", "relu_"])
+def test_function_forms(name: str) -> None:
+    args = (0.5,) if name == "clamp_min_" else ()
+    g = getattr(gradviz, name)(gradviz.tensor(np.abs(X)), *args)
+    t = getattr(torch, name)(torch.tensor(np.abs(X)), *args)
+    np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-12)
+
+
+def test_inplace_on_plain_tensor_with_grad_requiring_argument() -> None:
+    """x (no grad) clamped in place by bounds that require grad: x's old value stays usable for backward."""
+    out = []
+    for T in (gradviz, torch):
+        x = T.tensor(X)
+        lo = T.tensor([-1.0, -0.5, 0.0], dtype=T.float64, requires_grad=True)
+        x.clamp_min_(lo)
+        (x * T.tensor(W)).sum().backward()
+        out.append((type(x.grad_fn).__name__, x._version, lo.grad.numpy()))
+    assert out[0][:2] == out[1][:2]
+    np.testing.assert_allclose(out[0][2], out[1][2], rtol=1e-12)
