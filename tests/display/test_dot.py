@@ -278,16 +278,75 @@ def test_detached_and_no_grad_results_are_cut():
     z = y.detach()
     with gradviz.no_grad():
         k = x * 3
-    pz = Parsed(to_dot(z, names={"x": x, "y": y, "z": z}).source)
-    assert pz.text("t0")[:2] == ["\u2702 detached from y", "z"]
-    pk = Parsed(to_dot(k, names={"k": k}).source)
-    assert pk.text("t0")[0] == "\u2702 no grad_fn, requires_grad=False"
-    assert pz.look("t0") == pk.look("t0") and "cut: detached / made under no_grad" in pk.legend
+    plain = gradviz.tensor([5.0, 6.0])  # never was in a graph
+    for view in ("autograd", "computation"):
+        pz = Parsed(to_dot(z, view=view, names={"x": x, "y": y, "z": z}).source)
+        assert pz.text("t0")[:2] == ["\u2702 detached from y", "z"]
+        pk = Parsed(to_dot(k, view=view, names={"k": k}).source)
+        assert pk.text("t0")[:3] == ["\u2702 made under no_grad", "k", "(2,) float32"]
+        assert Parsed(to_dot(k, view=view, names={}).source).text("t0")[0] == "\u2702 made under no_grad"
+        pp = Parsed(to_dot(plain, view=view, names={"plain": plain}).source)
+        assert pp.text("t0")[:2] == ["no grad_fn, requires_grad=False", "plain"]
+        # detached and no_grad results share the cut look; a plain constant does not
+        assert pz.look("t0") == pk.look("t0") == style.LOOKS["cut"][0]
+        assert pp.look("t0") == style.LOOKS["constant"][0]
+        assert "cut: detached / made under no_grad" in pk.legend and pk.legend == pz.legend
+        assert "cut: detached / made under no_grad" not in pp.legend
     # used next to its source, the detached copy is a cut constant wired back to it
     w = y.detach() + y
     pw = Parsed(to_dot(w, view="computation", names={"y": y, "w": w}).source)
     cut = [k for k in pw.nodes if pw.text(k)[0] == "\u2702 detached from y"]
     assert len(cut) == 1 and any(t == "n1" and h == cut[0] for t, h, _ in pw.edges)
+
+
+def test_no_grad_results_feeding_a_graph_are_cut_constants():
+    x = gradviz.tensor([1.0, 2.0], requires_grad=True)
+    with gradviz.no_grad():
+        k = x * 3  # made from x with grad off: the engine marks it
+        m = gradviz.tensor([1.0, 1.0]) * 3  # grad off too, but from nothing that requires grad
+    assert getattr(k, "_cut", None) == "no_grad" and getattr(m, "_cut", None) is None
+    out = x * k + m
+    p = Parsed(to_dot(out, view="computation", names={"x": x, "k": k, "m": m, "out": out}).source)
+    by_name = {p.text(c)[1]: c for c in p.nodes if c.startswith("c") and len(p.text(c)) > 1}
+    assert p.text(by_name["k"])[0] == "\u2702 made under no_grad"
+    assert p.look(by_name["k"]) == style.LOOKS["cut"][0]
+    consts = [c for c in p.nodes if c.startswith("c") and p.text(c)[0] == "m"]
+    assert len(consts) == 1 and p.look(consts[0]) == style.LOOKS["constant"][0]
+    # no edge reaches the cut constant: where it came from is not part of this graph
+    assert not any(h == by_name["k"] for _, h, _ in p.edges)
+    assert "cut: detached / made under no_grad" in p.legend
+
+
+def test_computation_view_shows_number_parameters_on_the_op():
+    torch = pytest.importorskip("torch")
+    a = gradviz.tensor([2.0, 3.0], requires_grad=True)
+    ta = torch.tensor([2.0, 3.0], requires_grad=True)
+    cases = [
+        (lambda t: t**3, "pow 3"),
+        (lambda t: t.pow(0.5), "pow 0.5"),
+        (lambda t: 2**t, "2 **"),
+        (lambda t: torch_or_gradviz(t).add(t, t, alpha=2), "+ alpha=2"),
+        (lambda t: torch_or_gradviz(t).sub(t, t, alpha=3), "\u2212 alpha=3"),
+        (lambda t: t.norm(p=1), "norm p=1"),
+        (lambda t: functional(t).leaky_relu(t, 0.2), "leaky_relu 0.2"),
+    ]
+    for make, text in cases:
+        out = make(a)
+        # the op is the one torch builds, and it is that op's number that is shown
+        assert out.grad_fn.name() == make(ta).grad_fn.name()
+        p = Parsed(to_dot(out, view="computation", names={}).source)
+        assert p.text("o0") == [text], text
+    # default parameters add nothing
+    for out, text in ((a + a, "+"), (a.norm(), "norm"), (a * 2, "\u00d7")):
+        assert Parsed(to_dot(out, view="computation", names={}).source).text("o0") == [text]
+
+
+def torch_or_gradviz(t):
+    return gradviz if isinstance(t, gradviz.Tensor) else pytest.importorskip("torch")
+
+
+def functional(t):
+    return gradviz.nn.functional if isinstance(t, gradviz.Tensor) else pytest.importorskip("torch").nn.functional
 
 
 def test_names_from_the_callers_variables():
