@@ -8,10 +8,12 @@ import re
 import subprocess
 import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import gradviz
 from gradviz.display import draw, style
@@ -440,21 +442,38 @@ def test_byte_identical_svg_across_processes():
     assert run.stdout.decode("utf-8") == here["svg"] and here["svg"].startswith("<?xml")
 
 
-def test_value_summaries_are_short_and_fast():
-    cases = [np.arange(10**6, dtype=np.float32), np.zeros((2,) * 20), np.zeros((0, 3)), np.array(2.5)]
+def test_value_summaries_are_short_and_read_only_six_elements():
+    # 10**12 elements that take no memory (one value, broadcast): anything that walked or
+    # copied the array would never finish, so this proves O(1) work without a timing threshold
+    huge = np.broadcast_to(np.float32(0.5), (10**6, 10**6))
+    assert style.values(huge) == "[0.5, 0.5, 0.5, \u2026, 0.5, 0.5, 0.5]"
+    cases = [huge, np.arange(10**6, dtype=np.float32), np.zeros((2,) * 20), np.zeros((0, 3)), np.array(2.5)]
     for arr in cases:
-        best = min(_timed(style.values, arr) for _ in range(5))
-        text = style.values(arr)
-        assert len(text) <= 160 and best < 0.005, (arr.shape, best)
+        assert len(style.values(arr)) <= 160
     assert style.values(np.arange(10**6)) == "[0, 1, 2, \u2026, 999997, 999998, 999999]"
     assert style.values(np.array([np.nan, np.inf, -np.inf])) == "[nan, inf, -inf]"
     assert style.values(np.zeros((0, 3))) == "[]"
 
 
-def _timed(fn, arr):
-    t = time.perf_counter()
-    fn(arr)
-    return time.perf_counter() - t
+@given(
+    hnp.arrays(
+        dtype=st.sampled_from([np.float16, np.float32, np.float64, np.int64, np.int8, np.bool_]),
+        shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5),
+        elements={"allow_nan": True, "allow_infinity": True, "allow_subnormal": True},
+    )
+)
+def test_value_summary_formats_each_shown_element_like_number(arr):
+    # the fast float path must give exactly what style.number() gives element by element
+    flat = arr.reshape(-1).tolist()
+    shown = flat if len(flat) <= 6 else flat[:3] + flat[-3:]
+    parts = [style.number(v) for v in shown]
+    if arr.ndim == 0:
+        expected = parts[0]
+    elif len(flat) <= 6:
+        expected = "[" + ", ".join(parts) + "]"
+    else:
+        expected = "[" + ", ".join(parts[:3]) + ", \u2026, " + ", ".join(parts[3:]) + "]"
+    assert style.values(arr) == expected
 
 
 # ----------------------------------------------------------------------- big graphs
