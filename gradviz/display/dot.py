@@ -184,14 +184,17 @@ class _Builder:
         self.order, self.pos = order, pos
         self.root_pos = {pos[fn] for fn in fn_roots}
         comp = self.view == "computation"
-        cost = []
-        for node in order:
-            c = 1
-            if comp and not isinstance(node, AccumulateGrad):
-                c = 2 + sum(1 for fn, _ in node.next_functions if fn is None)
-            if self.show_saved and node.saves_tensors:
-                c += max(1, len(node.saved_values()))
-            cost.append(c)
+        if not comp and not self.show_saved:
+            cost = [1] * n  # one box per node
+        else:
+            cost = []
+            for node in order:
+                c = 1
+                if comp and not isinstance(node, AccumulateGrad):
+                    c = 2 + sum(1 for fn, _ in node.next_functions if fn is None)
+                if self.show_saved and node.saves_tensors:
+                    c += max(1, len(node.saved_values()))
+                cost.append(c)
         reserve = (len(style.LOOKS) if self.legend else 0) + 1  # legend entries + a "more" box
         chosen = plan(order, pos, self.root_pos, cost, max(1, self.max_nodes - reserve))
         self.size, self.run_leaves = chosen.size, chosen.run_leaves
@@ -215,9 +218,14 @@ class _Builder:
             self.unit(u)
         for u in shown:
             entry = self.entry_id(u)
-            for p, i, slot in chosen.inputs.get(u, ()):
-                if p in kept:
-                    self.edge(self.exit_id(p), entry, f"gv-e{i}-{slot}")
+            ins = chosen.inputs.get(u)
+            if ins:
+                # edge() inlined: a big graph has one of these per input
+                lines = self.lines
+                for p, i, slot in ins:
+                    if p in kept:
+                        lines.append(f'  n{p} -> {entry} [id="gv-e{i}-{slot}"];')
+                        self.edge_count += 1
             if u in chosen.hidden_inputs:
                 self.node(f"m{u}", "more", f"\u2026 {chosen.hidden_inputs[u]:,} more inputs")
                 self.edge(f"m{u}", entry)
