@@ -92,6 +92,13 @@ class _SystemDot:
         except OSError as exc:
             raise RenderError(f"could not run dot: {exc}") from None
         errors: list[bytes] = []
+        received = 0
+
+        def counted(chunk: bytes) -> None:
+            nonlocal received
+            received += len(chunk)
+            sink(chunk)
+
         with proc:
             try:
                 if os.name == "nt":  # no select() on Windows pipes: whole output, then the sink
@@ -101,13 +108,13 @@ class _SystemDot:
                         raise RenderTimeout(f"dot did not finish within {timeout:g} s") from None
                     errors.append(err)
                     if out:
-                        sink(out)
+                        counted(out)
                 else:
-                    self._pump(proc, data, time.monotonic() + timeout, timeout, sink, errors)
+                    self._pump(proc, data, time.monotonic() + timeout, timeout, counted, errors)
             except BaseException:
                 proc.kill()  # a timeout, a failed check, Ctrl-C: never leave dot running
                 raise
-        if proc.returncode != 0:
+        if proc.returncode != 0 or not received:
             err = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
             raise RenderError("dot failed: " + (err[0] if err else f"exit status {proc.returncode}"))
 

@@ -339,6 +339,11 @@ def test_streamed_render_reports_dot_failure_and_timeout(tmp_path):
         """)
     with pytest.raises(render.RenderError, match="dot failed: Error: <stdin>: syntax error"):
         render.render_svg(SMALL, renderer=r)
+    silent = fake_dot(tmp_path, "sys.stdin.read()\n")  # exit status 0, no output at all
+    with pytest.raises(render.RenderError, match="dot failed: exit status 0"):
+        render.render_svg(SMALL, renderer=silent)
+    with pytest.raises(render.RenderError, match="dot failed"):
+        render.render_png(SMALL, renderer=silent)
     slow = fake_dot(tmp_path, """
         sys.stdin.read()
         sys.stdout.write("<?xml version='1.0'?>")
