@@ -23,9 +23,10 @@ from . import style
 from .collapse import plan
 from .escape import label
 
-__all__ = ["DotGraph", "RANKDIRS", "VIEWS", "to_dot"]
+__all__ = ["DotGraph", "RANKDIRS", "VIEWS", "op_text", "to_dot"]
 
 VIEWS = ("autograd", "computation")
+NO_GRAD_TEXT = "\u2702 made under no_grad"
 RANKDIRS = ("TB", "LR", "BT", "RL")
 
 
@@ -48,12 +49,17 @@ class _Names:
         # constants reach the graph as bare arrays: id(array) -> name, split by requires_grad
         # so a detach() (same array, requires_grad=False) is told from its source
         self._by_data: dict[tuple[int, bool], str] = {}
+        # arrays of named tensors made under no_grad: a constant input is only an array, so a
+        # name is how a drawing learns that the array came out of a graph with grad turned off
+        self._no_grad_data: set[int] = set()
         self._keep = []  # the named objects stay alive while their ids are in use
         for key, value in (names or {}).items():
             if isinstance(value, Tensor) and id(value) not in self._by_id:
                 self._keep.append(value)
                 self._by_id[id(value)] = str(key)
                 self._by_data.setdefault((id(value._data), value._requires_grad), str(key))
+                if not value._requires_grad and made_under_no_grad(value):
+                    self._no_grad_data.add(id(value._data))
 
     def of(self, tensor: Any) -> str:
         return self._by_id.get(id(tensor), "") if tensor is not None else ""
@@ -65,6 +71,44 @@ class _Names:
     def requiring_grad_owner(self, array: Any) -> str:
         """Name of a tensor that requires grad and holds ``array`` (so the constant is its detach())."""
         return self._by_data.get((id(array), True), "")
+
+    def made_under_no_grad(self, array: Any) -> bool:
+        """Is ``array`` the data of a named tensor computed under no_grad from grad-requiring inputs?"""
+        return id(array) in self._no_grad_data
+
+
+def made_under_no_grad(t: Tensor) -> bool:
+    """The engine marks results made with grad off from inputs that require grad (only then)."""
+    return getattr(t, "_cut", None) == "no_grad"
+
+
+# Ops whose Python-number parameter lives on the node, not in an input slot (where the computation
+# view would draw it as a constant): class name -> (attribute, label with "{}" for the number,
+# the default value that is not worth showing, or None)
+_PARAMS: dict[str, tuple[str, str, object]] = {
+    "PowBackward0": ("exponent", "pow {}", None),  # x ** 3
+    "PowBackward2": ("base", "{} **", None),  # 2 ** x
+    "MulBackward1": ("c", "\u00d7 {}", None),  # nn.functional's x * c
+    "DivBackward1": ("c", "\u00f7 {}", None),
+    "AddBackward0": ("alpha", "+ alpha={}", 1),  # torch.add(a, b, alpha=2)
+    "SubBackward0": ("alpha", "\u2212 alpha={}", 1),
+    "RsubBackward0": ("alpha", "\u2212 alpha={}", 1),
+    "LeakyReluBackward0": ("negative_slope", "leaky_relu {}", None),
+    "LeakyReluBackward1": ("negative_slope", "leaky_relu_ {}", None),
+    "LinalgVectorNormBackward0": ("p", "norm p={}", 2),
+}
+
+
+def op_text(node: Any) -> str:
+    """An operation's label in the computation view, with its number parameter: ``pow 3``, ``\u00d7 0.5``."""
+    spec = _PARAMS.get(type(node).__name__)
+    if spec is not None:
+        value = getattr(node, spec[0], None)
+        # a Python or NumPy number only; anything else (or the default) keeps the plain label
+        if isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_)):
+            if spec[2] is None or value != spec[2]:
+                return spec[1].format(style.number(value))
+    return node.label
 
 
 def to_dot(
@@ -140,14 +184,17 @@ class _Builder:
         self.order, self.pos = order, pos
         self.root_pos = {pos[fn] for fn in fn_roots}
         comp = self.view == "computation"
-        cost = []
-        for node in order:
-            c = 1
-            if comp and not isinstance(node, AccumulateGrad):
-                c = 2 + sum(1 for fn, _ in node.next_functions if fn is None)
-            if self.show_saved and node.saves_tensors:
-                c += max(1, len(node.saved_values()))
-            cost.append(c)
+        if not comp and not self.show_saved:
+            cost = [1] * n  # one box per node
+        else:
+            cost = []
+            for node in order:
+                c = 1
+                if comp and not isinstance(node, AccumulateGrad):
+                    c = 2 + sum(1 for fn, _ in node.next_functions if fn is None)
+                if self.show_saved and node.saves_tensors:
+                    c += max(1, len(node.saved_values()))
+                cost.append(c)
         reserve = (len(style.LOOKS) if self.legend else 0) + 1  # legend entries + a "more" box
         chosen = plan(order, pos, self.root_pos, cost, max(1, self.max_nodes - reserve))
         self.size, self.run_leaves = chosen.size, chosen.run_leaves
@@ -171,9 +218,14 @@ class _Builder:
             self.unit(u)
         for u in shown:
             entry = self.entry_id(u)
-            for p, i, slot in chosen.inputs.get(u, ()):
-                if p in kept:
-                    self.edge(self.exit_id(p), entry, f"gv-e{i}-{slot}")
+            ins = chosen.inputs.get(u)
+            if ins:
+                # edge() inlined: a big graph has one of these per input
+                lines = self.lines
+                for p, i, slot in ins:
+                    if p in kept:
+                        lines.append(f'  n{p} -> {entry} [id="gv-e{i}-{slot}"];')
+                        self.edge_count += 1
             if u in chosen.hidden_inputs:
                 self.node(f"m{u}", "more", f"\u2026 {chosen.hidden_inputs[u]:,} more inputs")
                 self.edge(f"m{u}", entry)
@@ -223,7 +275,7 @@ class _Builder:
         if self.view == "autograd":
             self.node(f"n{u}", kind, node.name(), self.names.of(t), *self.tensor_text(t, shape, dtype), *note)
         else:
-            self.node(f"o{u}", "freed" if freed else "op", node.label)
+            self.node(f"o{u}", "freed" if freed else "op", op_text(node))
             self.edge(f"o{u}", f"n{u}", f"gv-o{u}")
             self.node(f"n{u}", "output" if u in self.root_pos else "interior",
                       self.names.of(t), *self.tensor_text(t, shape, dtype))
@@ -251,6 +303,9 @@ class _Builder:
                           style.shape_dtype(value.shape, _dtype_of(value)), style.values(value))
                 if source is not None:
                     self.edge(f"n{source}", ident, attrs=style.CUT_EDGE)
+            elif self.names.made_under_no_grad(value):
+                self.node(ident, "cut", NO_GRAD_TEXT, self.names.of_array(value),
+                          style.shape_dtype(value.shape, _dtype_of(value)), style.values(value))
             else:
                 self.node(ident, "constant", self.names.of_array(value),
                           style.shape_dtype(value.shape, _dtype_of(value)), style.values(value))
@@ -259,14 +314,20 @@ class _Builder:
         self.edge(ident, target, edge_id)
 
     def graphless(self, ident: str, t: Any) -> None:
-        """A tensor with no grad_fn: a leaf if it requires grad, else cut from any graph."""
+        """A tensor with no grad_fn: a leaf if it requires grad; cut if it was made from a graph
+        (under no_grad, or a detach() of a named tensor); else a plain constant."""
         text = [self.names.of(t), *self.tensor_text(t, t._data.shape, t._dtype)]
         if t._requires_grad:
             self.node(ident, "leaf", *text)
             return
+        if made_under_no_grad(t):
+            self.node(ident, "cut", NO_GRAD_TEXT, *text)
+            return
         owner = self.names.requiring_grad_owner(t._data)  # same array as a tensor with grad: detach()
-        why = f"\u2702 detached from {owner}" if owner else "\u2702 no grad_fn, requires_grad=False"
-        self.node(ident, "cut", why, *text)
+        if owner:
+            self.node(ident, "cut", f"\u2702 detached from {owner}", *text)
+        else:
+            self.node(ident, "constant", "no grad_fn, requires_grad=False", *text)
 
     def emit_legend(self) -> None:
         self.lines.append('  subgraph cluster_legend {')

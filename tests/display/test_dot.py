@@ -8,10 +8,12 @@ import re
 import subprocess
 import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import gradviz
 from gradviz.display import draw, style
@@ -278,16 +280,75 @@ def test_detached_and_no_grad_results_are_cut():
     z = y.detach()
     with gradviz.no_grad():
         k = x * 3
-    pz = Parsed(to_dot(z, names={"x": x, "y": y, "z": z}).source)
-    assert pz.text("t0")[:2] == ["\u2702 detached from y", "z"]
-    pk = Parsed(to_dot(k, names={"k": k}).source)
-    assert pk.text("t0")[0] == "\u2702 no grad_fn, requires_grad=False"
-    assert pz.look("t0") == pk.look("t0") and "cut: detached / made under no_grad" in pk.legend
+    plain = gradviz.tensor([5.0, 6.0])  # never was in a graph
+    for view in ("autograd", "computation"):
+        pz = Parsed(to_dot(z, view=view, names={"x": x, "y": y, "z": z}).source)
+        assert pz.text("t0")[:2] == ["\u2702 detached from y", "z"]
+        pk = Parsed(to_dot(k, view=view, names={"k": k}).source)
+        assert pk.text("t0")[:3] == ["\u2702 made under no_grad", "k", "(2,) float32"]
+        assert Parsed(to_dot(k, view=view, names={}).source).text("t0")[0] == "\u2702 made under no_grad"
+        pp = Parsed(to_dot(plain, view=view, names={"plain": plain}).source)
+        assert pp.text("t0")[:2] == ["no grad_fn, requires_grad=False", "plain"]
+        # detached and no_grad results share the cut look; a plain constant does not
+        assert pz.look("t0") == pk.look("t0") == style.LOOKS["cut"][0]
+        assert pp.look("t0") == style.LOOKS["constant"][0]
+        assert "cut: detached / made under no_grad" in pk.legend and pk.legend == pz.legend
+        assert "cut: detached / made under no_grad" not in pp.legend
     # used next to its source, the detached copy is a cut constant wired back to it
     w = y.detach() + y
     pw = Parsed(to_dot(w, view="computation", names={"y": y, "w": w}).source)
     cut = [k for k in pw.nodes if pw.text(k)[0] == "\u2702 detached from y"]
     assert len(cut) == 1 and any(t == "n1" and h == cut[0] for t, h, _ in pw.edges)
+
+
+def test_no_grad_results_feeding_a_graph_are_cut_constants():
+    x = gradviz.tensor([1.0, 2.0], requires_grad=True)
+    with gradviz.no_grad():
+        k = x * 3  # made from x with grad off: the engine marks it
+        m = gradviz.tensor([1.0, 1.0]) * 3  # grad off too, but from nothing that requires grad
+    assert getattr(k, "_cut", None) == "no_grad" and getattr(m, "_cut", None) is None
+    out = x * k + m
+    p = Parsed(to_dot(out, view="computation", names={"x": x, "k": k, "m": m, "out": out}).source)
+    by_name = {p.text(c)[1]: c for c in p.nodes if c.startswith("c") and len(p.text(c)) > 1}
+    assert p.text(by_name["k"])[0] == "\u2702 made under no_grad"
+    assert p.look(by_name["k"]) == style.LOOKS["cut"][0]
+    consts = [c for c in p.nodes if c.startswith("c") and p.text(c)[0] == "m"]
+    assert len(consts) == 1 and p.look(consts[0]) == style.LOOKS["constant"][0]
+    # no edge reaches the cut constant: where it came from is not part of this graph
+    assert not any(h == by_name["k"] for _, h, _ in p.edges)
+    assert "cut: detached / made under no_grad" in p.legend
+
+
+def test_computation_view_shows_number_parameters_on_the_op():
+    torch = pytest.importorskip("torch")
+    a = gradviz.tensor([2.0, 3.0], requires_grad=True)
+    ta = torch.tensor([2.0, 3.0], requires_grad=True)
+    cases = [
+        (lambda t: t**3, "pow 3"),
+        (lambda t: t.pow(0.5), "pow 0.5"),
+        (lambda t: 2**t, "2 **"),
+        (lambda t: torch_or_gradviz(t).add(t, t, alpha=2), "+ alpha=2"),
+        (lambda t: torch_or_gradviz(t).sub(t, t, alpha=3), "\u2212 alpha=3"),
+        (lambda t: t.norm(p=1), "norm p=1"),
+        (lambda t: functional(t).leaky_relu(t, 0.2), "leaky_relu 0.2"),
+    ]
+    for make, text in cases:
+        out = make(a)
+        # the op is the one torch builds, and it is that op's number that is shown
+        assert out.grad_fn.name() == make(ta).grad_fn.name()
+        p = Parsed(to_dot(out, view="computation", names={}).source)
+        assert p.text("o0") == [text], text
+    # default parameters add nothing
+    for out, text in ((a + a, "+"), (a.norm(), "norm"), (a * 2, "\u00d7")):
+        assert Parsed(to_dot(out, view="computation", names={}).source).text("o0") == [text]
+
+
+def torch_or_gradviz(t):
+    return gradviz if isinstance(t, gradviz.Tensor) else pytest.importorskip("torch")
+
+
+def functional(t):
+    return gradviz.nn.functional if isinstance(t, gradviz.Tensor) else pytest.importorskip("torch").nn.functional
 
 
 def test_names_from_the_callers_variables():
@@ -381,21 +442,38 @@ def test_byte_identical_svg_across_processes():
     assert run.stdout.decode("utf-8") == here["svg"] and here["svg"].startswith("<?xml")
 
 
-def test_value_summaries_are_short_and_fast():
-    cases = [np.arange(10**6, dtype=np.float32), np.zeros((2,) * 20), np.zeros((0, 3)), np.array(2.5)]
+def test_value_summaries_are_short_and_read_only_six_elements():
+    # 10**12 elements that take no memory (one value, broadcast): anything that walked or
+    # copied the array would never finish, so this proves O(1) work without a timing threshold
+    huge = np.broadcast_to(np.float32(0.5), (10**6, 10**6))
+    assert style.values(huge) == "[0.5, 0.5, 0.5, \u2026, 0.5, 0.5, 0.5]"
+    cases = [huge, np.arange(10**6, dtype=np.float32), np.zeros((2,) * 20), np.zeros((0, 3)), np.array(2.5)]
     for arr in cases:
-        best = min(_timed(style.values, arr) for _ in range(5))
-        text = style.values(arr)
-        assert len(text) <= 160 and best < 0.005, (arr.shape, best)
+        assert len(style.values(arr)) <= 160
     assert style.values(np.arange(10**6)) == "[0, 1, 2, \u2026, 999997, 999998, 999999]"
     assert style.values(np.array([np.nan, np.inf, -np.inf])) == "[nan, inf, -inf]"
     assert style.values(np.zeros((0, 3))) == "[]"
 
 
-def _timed(fn, arr):
-    t = time.perf_counter()
-    fn(arr)
-    return time.perf_counter() - t
+@given(
+    hnp.arrays(
+        dtype=st.sampled_from([np.float16, np.float32, np.float64, np.int64, np.int8, np.bool_]),
+        shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5),
+        elements={"allow_nan": True, "allow_infinity": True, "allow_subnormal": True},
+    )
+)
+def test_value_summary_formats_each_shown_element_like_number(arr):
+    # the fast float path must give exactly what style.number() gives element by element
+    flat = arr.reshape(-1).tolist()
+    shown = flat if len(flat) <= 6 else flat[:3] + flat[-3:]
+    parts = [style.number(v) for v in shown]
+    if arr.ndim == 0:
+        expected = parts[0]
+    elif len(flat) <= 6:
+        expected = "[" + ", ".join(parts) + "]"
+    else:
+        expected = "[" + ", ".join(parts[:3]) + ", \u2026, " + ", ".join(parts[3:]) + "]"
+    assert style.values(arr) == expected
 
 
 # ----------------------------------------------------------------------- big graphs
