@@ -92,3 +92,156 @@ def const(value: Any, like: Any) -> Any:
     """A number as a 0-d array of ``like``'s dtype (keeps float32 float32 in both branches)."""
     dt = like.dtype if _is_array(like) else like._data.dtype
     return np.asarray(value, dtype=dt)
+
+
+# -- added for the higher-order engine: each NumPy branch is what the rules computed before ------
+def sin(x: Any) -> Any:
+    return np.sin(x) if _is_array(x) else x.sin()
+
+
+def cos(x: Any) -> Any:
+    return np.cos(x) if _is_array(x) else x.cos()
+
+
+def tanh(x: Any) -> Any:
+    return np.tanh(x) if _is_array(x) else x.tanh()
+
+
+def abs(x: Any) -> Any:  # noqa: A001 - NumPy's name
+    return np.abs(x) if _is_array(x) else x.abs()
+
+
+def log1p(x: Any) -> Any:
+    return np.log1p(x) if _is_array(x) else _tensor_ops().log1p(x)
+
+
+def erf(x: Any) -> Any:
+    return _erf_array(x) if _is_array(x) else _tensor_ops().erf(x)
+
+
+def _erf_array(x: Any) -> Any:
+    import math
+
+    arr = np.asarray(x)
+    # NumPy has no erf; math.erf is correctly rounded to ~1 ulp.
+    return np.frompyfunc(math.erf, 1, 1)(arr).astype(arr.dtype if arr.dtype.kind == "f" else np.float64)
+
+
+def maximum(x: Any, y: Any) -> Any:
+    if _is_array(x) and _is_array(y):
+        return np.maximum(x, y)
+    return _tensor_ops().maximum(x, y)
+
+
+def minimum(x: Any, y: Any) -> Any:
+    if _is_array(x) and _is_array(y):
+        return np.minimum(x, y)
+    return _tensor_ops().minimum(x, y)
+
+
+def pow(x: Any, e: float) -> Any:  # noqa: A001 - NumPy's name
+    """``x ** e`` for a number ``e``, with torch's special cases (equal bits for 2, 3, 0.5, -1, -2)."""
+    if not _is_array(x):
+        return x.pow(e)
+    if e == 2:
+        return x * x
+    if e == 3:
+        return x * x * x
+    if e == 0.5:
+        return np.sqrt(x)
+    if e == -1:
+        return 1 / x
+    if e == -2:
+        return 1 / (x * x)
+    return np.power(x, np.asarray(e, dtype=x.dtype))
+
+
+def mul_number(x: Any, c: float) -> Any:
+    """``x · c``, c cast to x's dtype first (torch's MulBackward1 when recorded)."""
+    return x * x.dtype.type(c) if _is_array(x) else _tensor_ops().mul_number(x, c)
+
+
+def div_number(x: Any, c: float) -> Any:
+    """``x / c``, c cast to x's dtype first (torch's DivBackward1 when recorded)."""
+    return x / x.dtype.type(c) if _is_array(x) else _tensor_ops().div_number(x, c)
+
+
+def t(x: Any) -> Any:
+    """The transpose of a matrix (torch's ``.t()``, TBackward0 when recorded)."""
+    return x.T if _is_array(x) else x.t()
+
+
+def bmm(a: Any, b: Any) -> Any:
+    if _is_array(a) and _is_array(b):
+        return np.matmul(a, b)
+    return _tensor_ops().as_tensor(a).bmm(_tensor_ops().as_tensor(b))
+
+
+def take(x: Any, index: Any, axis: int) -> Any:
+    """``x`` at ``index`` (an int, or a range of consecutive ints) along ``axis``."""
+    if _is_array(x):
+        return np.take(x, index, axis=axis)
+    if isinstance(index, range):
+        index = slice(index.start, index.stop)
+    return x[(slice(None),) * (axis % x.ndim) + (index,)]
+
+
+def scatter(shape: tuple[int, ...], indices: np.ndarray, values: Any, axis: int) -> Any:
+    """Zeros of ``shape`` with ``values`` put at ``indices`` along ``axis`` (np.put_along_axis)."""
+    if _is_array(values):
+        out = np.zeros(shape, dtype=values.dtype)
+        np.put_along_axis(out, indices, values, axis=axis)
+        return out
+    return _tensor_ops().scatter(shape, indices, values, axis)
+
+
+def gather(x: Any, indices: np.ndarray, axis: int) -> Any:
+    """np.take_along_axis; the adjoint of ``scatter``."""
+    return np.take_along_axis(x, indices, axis=axis) if _is_array(x) else _tensor_ops().gather(x, indices, axis)
+
+
+def index_scatter(g: Any, shape: tuple[int, ...], index: Any, advanced: bool, kind: str = "index") -> Any:
+    """Zeros of ``shape`` with ``g`` written (advanced indices: added) at ``index``."""
+    if _is_array(g):
+        out = np.zeros(shape, dtype=g.dtype)
+        if advanced:
+            np.add.at(out, index, g)  # repeated indices must add up
+        else:
+            out[index] = g
+        return out
+    return _tensor_ops().index_scatter(g, shape, index, advanced, kind)
+
+
+def index_gather(x: Any, index: Any, advanced: bool) -> Any:
+    """``x[index]`` with a NumPy index; the adjoint of ``index_scatter``."""
+    return x[index] if _is_array(x) else _tensor_ops().index_gather(x, index, advanced)
+
+
+def zero_at(g: Any, index: Any) -> Any:
+    """A copy of ``g`` with zeros at ``index``."""
+    if _is_array(g):
+        out = g.copy()
+        out[index] = 0
+        return out
+    return _tensor_ops().zero_at(g, index)
+
+
+def tanh_backward(g: Any, z: Any) -> Any:
+    """g·(1 − z²) for z = tanh(a) (torch's tanh_backward, TanhBackwardBackward0 when recorded)."""
+    if _is_array(g) and _is_array(z):
+        return g * (1 - z * z)
+    return _tensor_ops().tanh_backward(g, z)
+
+
+def sigmoid_backward(g: Any, z: Any) -> Any:
+    """g·z·(1 − z) for z = σ(a) (SigmoidBackwardBackward0 when recorded)."""
+    if _is_array(g) and _is_array(z):
+        return g * z * (1 - z)
+    return _tensor_ops().sigmoid_backward(g, z)
+
+
+def threshold_backward(g: Any, z: Any) -> Any:
+    """g where z > 0, else 0 (relu's rule; ThresholdBackwardBackward0 when recorded)."""
+    if _is_array(g) and _is_array(z):
+        return np.where(z > 0, g, 0).astype(g.dtype, copy=False)
+    return _tensor_ops().threshold_backward(g, z)

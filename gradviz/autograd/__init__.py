@@ -1,6 +1,7 @@
 """torch.autograd: backward() over the graph walk, grad(), grad-mode switches."""
 from __future__ import annotations
 
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -77,14 +78,90 @@ def commit(steps: Sequence[Step]) -> None:
                     t._grad = Tensor._wrap(t._grad._data + step.grad_outputs)
 
 
+CYCLE_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient "
+    "which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid this. If you "
+    "have to use this function, make sure to reset the .grad fields of your parameters to None after use to break "
+    "the cycle and avoid the leak. (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)"
+)
+_warned_cycle = False
+
+
+def _graph_grads(grad_tensors: Sequence[Any], grads: Sequence[np.ndarray]) -> list[Any]:
+    """The start gradients as Tensors for create_graph: a given Tensor keeps its history."""
+    from .. import _bmath as bm
+    from ..tensor import Tensor
+
+    out = []
+    for g, arr in zip(grad_tensors, grads):
+        if isinstance(g, Tensor):
+            out.append(g if g._data.dtype == arr.dtype else bm.astype(g, arr.dtype))
+        else:
+            out.append(Tensor._wrap(arr))
+    return out
+
+
+def _free(steps: Sequence[Step]) -> None:
+    for step in steps:
+        step.node._free()
+
+
+def _commit_inputs(steps: Sequence[Step], targets: dict) -> None:
+    """backward(inputs=...): only the given tensors' .grad change (a non-leaf's like a leaf's)."""
+    from ..tensor import Tensor
+
+    for step in steps:
+        t = targets.get(step.node)
+        if t is None:
+            continue
+        if isinstance(step.node, AccumulateGrad):
+            commit([step])
+        elif t._grad is None:
+            t._grad = Tensor._wrap(step.grad_outputs.astype(t._data.dtype, copy=True))
+        else:
+            np.add(t._grad._data, step.grad_outputs, out=t._grad._data, casting="unsafe")
+            t._grad._version_counter.value += 1
+
+
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
              create_graph: bool = False, inputs: Any = None) -> None:
-    """Compute the gradient of ``tensors`` with respect to graph leaves (torch.autograd.backward)."""
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported yet")
+    """Compute the gradient of ``tensors`` with respect to graph leaves (torch.autograd.backward).
+
+    ``create_graph=True`` records the backward pass itself (see autograd.higher), so the
+    gradients can be differentiated again; ``inputs`` restricts which tensors' .grad change.
+    """
+    global _warned_cycle
+    if retain_graph is None:
+        retain_graph = create_graph
+    targets = None
     if inputs is not None:
-        raise NotImplementedError("backward(inputs=...) is not supported yet")
-    run_backward(tensors, grad_tensors, retain_graph)
+        inputs = _as_list(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        for t in inputs:
+            if not t._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        targets = {(t.grad_fn if t.grad_fn is not None else t._accumulator()): t for t in inputs}
+    if not create_graph and targets is None:
+        run_backward(tensors, grad_tensors, retain_graph)
+        return
+    tensors = _as_list(tensors)
+    grad_tensors = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
+    roots, grads = _roots(tensors, grad_tensors)
+    if create_graph:
+        from . import higher
+
+        if not _warned_cycle:  # torch warns once per process
+            _warned_cycle = True
+            warnings.warn(CYCLE_WARNING, UserWarning, stacklevel=3)
+        steps = higher.backward_graph(roots, _graph_grads(grad_tensors, grads))
+        higher.commit_graph(steps, targets)
+    else:
+        steps = list(backward_steps(roots, grads))
+        _commit_inputs(steps, targets)
+    if not retain_graph:
+        _free(steps)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -92,8 +169,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     """Gradients of ``outputs`` with respect to ``inputs``, returned rather than stored in .grad."""
     from ..tensor import Tensor
 
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported yet")
+    if retain_graph is None:
+        retain_graph = create_graph
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)
     grad_outputs = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
@@ -102,12 +179,19 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     for i, t in enumerate(inputs):
         node = t.grad_fn if t.grad_fn is not None else t._accumulator()
         wanted.setdefault(node, []).append(i)
-    found: dict[int, np.ndarray] = {}
-    steps = []
-    for step in backward_steps(roots, grads):
-        steps.append(step)
+    found: dict[int, Any] = {}
+    if create_graph:
+        from . import higher
+
+        steps = higher.backward_graph(roots, _graph_grads(grad_outputs, grads))
+    else:
+        steps = backward_steps(roots, grads)
+    ran = []
+    for step in steps:
+        ran.append(step)
         for i in wanted.get(step.node, ()):
             found[i] = step.grad_outputs
+    steps = ran
     result = []
     for i, t in enumerate(inputs):
         if i not in found:
@@ -117,6 +201,9 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                     "Set allow_unused=True if this is the desired behavior."
                 )
             result.append(None)
+        elif create_graph:
+            g = found[i]
+            result.append(g if g._data.dtype == t._data.dtype else _bm_astype(g, t._data.dtype))
         else:
             result.append(Tensor._wrap(np.array(found[i], dtype=t._data.dtype)))
     if not retain_graph:
@@ -125,4 +212,13 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     return tuple(result)
 
 
-__all__ += ["Step", "backward_order", "backward_steps"]
+def _bm_astype(g: Any, dtype: np.dtype) -> Any:
+    from .. import _bmath as bm
+
+    with set_grad_enabled(True):
+        return bm.astype(g, dtype)
+
+
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
+
+__all__ += ["Step", "backward_order", "backward_steps", "gradcheck", "gradgradcheck", "GradcheckError"]
