@@ -81,8 +81,9 @@ def zeros_like(x: Any) -> Any:
     return np.zeros_like(x) if _is_array(x) else _tensor_ops().zeros_like(x)
 
 
-def astype(x: Any, dtype: np.dtype) -> Any:
-    """Cast to a NumPy dtype (no copy when it already has it)."""
+def astype(x: Any, dtype: Any) -> Any:
+    """Cast to a NumPy dtype, or a Tensor's ``.dtype`` (no copy when it already has it)."""
+    dtype = getattr(dtype, "np", dtype)
     if _is_array(x):
         return x.astype(dtype, copy=False)
     return _tensor_ops().astype(x, dtype)
@@ -245,3 +246,17 @@ def threshold_backward(g: Any, z: Any) -> Any:
     if _is_array(g) and _is_array(z):
         return np.where(z > 0, g, 0).astype(g.dtype, copy=False)
     return _tensor_ops().threshold_backward(g, z)
+
+
+def softmax_backward(g: Any, z: Any, dim: int) -> Any:
+    """z·(g − Σ g·z) along dim, for z = softmax(a) (SoftmaxBackwardDataBackward0 when recorded)."""
+    if _is_array(g) and _is_array(z):
+        return z * (g - (g * z).sum(axis=dim, keepdims=True))
+    return _tensor_ops().softmax_backward(g, z, dim)
+
+
+def log_softmax_backward(g: Any, z: Any, dim: int) -> Any:
+    """g − e^z·Σ g along dim, for z = log_softmax(a) (LogSoftmaxBackwardDataBackward0 when recorded)."""
+    if _is_array(g) and _is_array(z):
+        return g - np.exp(z) * g.sum(axis=dim, keepdims=True)
+    return _tensor_ops().log_softmax_backward(g, z, dim)

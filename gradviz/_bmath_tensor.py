@@ -152,6 +152,14 @@ def threshold_backward(g: Any, z: Any) -> Tensor:
     return _ThresholdBackward.apply(as_tensor(g), as_tensor(z))
 
 
+def softmax_backward(g: Any, z: Any, dim: int) -> Tensor:
+    return _SoftmaxBackwardData.apply(as_tensor(g), as_tensor(z), dim=dim)
+
+
+def log_softmax_backward(g: Any, z: Any, dim: int) -> Tensor:
+    return _LogSoftmaxBackwardData.apply(as_tensor(g), as_tensor(z), dim=dim)
+
+
 # -- the Functions behind the helpers above ----------------------------------------------------------
 class _Sgn(Function):
     """z = sign(a)"""
@@ -237,6 +245,52 @@ class _ThresholdBackward(Function):
     def backward(ctx, gg):
         (y,) = ctx.saved_tensors
         return bm.threshold_backward(gg, y), bm.zeros_like(gg)
+
+
+class _SoftmaxBackwardData(Function):
+    """r = z·(g − Σ g·z)   (the gradient of softmax along dim, z its output)"""
+
+    label, formula, saves_tensors = "softmax_backward", "∂r/∂g = softmax's Jacobian,  ∂r/∂z = (g − Σg·z) − g·Σ(·z)", True
+    saved_names = ("grad_output", "output")
+
+    @staticmethod
+    def forward(ctx, g, z, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(g, z)
+        return bm.softmax_backward(g, z, dim)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, z = ctx.saved_tensors
+        need_g, need_z = ctx.needs_input_grad
+        # r is linear in g with a symmetric Jacobian, so its adjoint is itself; for z,
+        # ∂rᵢ/∂zₖ = δᵢₖ(gᵢ − s) − zᵢgₖ with s = Σ g·z.
+        gz = None
+        if need_z:
+            gz = gg * (g - bm.sum(g * z, ctx.dim, True)) - g * bm.sum(gg * z, ctx.dim, True)
+        return (bm.softmax_backward(gg, z, ctx.dim) if need_g else None), gz
+
+
+class _LogSoftmaxBackwardData(Function):
+    """r = g − e^z·Σ g   (the gradient of log_softmax along dim, z its output)"""
+
+    label, formula, saves_tensors = "log_softmax_backward", "∂r/∂g = 1 − e^z,  ∂r/∂z = −e^z·Σg", True
+    saved_names = ("grad_output", "output")
+
+    @staticmethod
+    def forward(ctx, g, z, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(g, z)
+        return bm.log_softmax_backward(g, z, dim)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, z = ctx.saved_tensors
+        need_g, need_z = ctx.needs_input_grad
+        ez = bm.exp(z)
+        gg_g = gg - bm.sum(gg * ez, ctx.dim, True) if need_g else None
+        gg_z = -(gg * ez) * bm.sum(g, ctx.dim, True) if need_z else None
+        return gg_g, gg_z
 
 
 class _Scatter(Function):
@@ -331,6 +385,8 @@ _named(_Erf, "ErfBackward0")
 _named(_TanhBackward, "TanhBackwardBackward0")
 _named(_SigmoidBackward, "SigmoidBackwardBackward0")
 _named(_ThresholdBackward, "ThresholdBackwardBackward0")
+_named(_SoftmaxBackwardData, "SoftmaxBackwardDataBackward0")
+_named(_LogSoftmaxBackwardData, "LogSoftmaxBackwardDataBackward0")
 _named(_Scatter, "ScatterBackward0")
 _named(_Gather, "GatherBackward0")
 _named(_IndexScatter, "IndexScatterBackward")
@@ -342,5 +398,6 @@ _named(_ZeroAt, "CopySlices")
 _INDEX_SCATTER = {"select": _SelectBackwardBackward, "slice": _SliceBackwardBackward}
 
 # Steps of backward passes that torch records under these names; the display may show them.
-BACKWARD_FUNCTIONS = (_Sgn, _Erf, _TanhBackward, _SigmoidBackward, _ThresholdBackward, _Scatter, _Gather,
+BACKWARD_FUNCTIONS = (_Sgn, _Erf, _TanhBackward, _SigmoidBackward, _ThresholdBackward, _SoftmaxBackwardData,
+                      _LogSoftmaxBackwardData, _Scatter, _Gather,
                       _SelectBackwardBackward, _SliceBackwardBackward, _IndexPutImpl, _IndexGather, _ZeroAt)

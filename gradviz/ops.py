@@ -109,7 +109,8 @@ class DivBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return g / b, -g * a / (b * b)
+        need_a, need_b = ctx.needs_input_grad
+        return (g / b if need_a else None), (-g * ((a / b) / b) if need_b else None)  # torch's order
 
 
 class NegBackward0(Function):
@@ -193,9 +194,10 @@ class PowBackward2(Function):
     @staticmethod
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
+        # torch: grad · (result · ln c), ln c a number cast to the dtype (MulBackward1 when recorded)
         if ctx.base == 0:
-            return (bm.where(z == 0, 0, g * z * bm.log(bm.const(ctx.base, z))),)
-        return (g * z * bm.log(bm.const(ctx.base, z)),)
+            return (bm.where(z == 0, 0, g * bm.mul_number(z, -math.inf)),)
+        return (g * bm.mul_number(z, math.log(ctx.base)),)
 
 
 class ReciprocalBackward0(Function):

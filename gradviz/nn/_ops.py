@@ -163,7 +163,7 @@ class SoftmaxBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return (z * (g - bm.sum(g * z, ctx.dim, True)),)
+        return (bm.softmax_backward(g, z, ctx.dim),)
 
 
 class LogSoftmaxBackward0(Function):
@@ -186,7 +186,7 @@ class LogSoftmaxBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return (g - bm.exp(z) * bm.sum(g, ctx.dim, True),)
+        return (bm.log_softmax_backward(g, z, ctx.dim),)
 
 
 # -- losses ---------------------------------------------------------------------------------
