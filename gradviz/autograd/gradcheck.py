@@ -159,9 +159,10 @@ def _gradcheck(func: Callable[..., Any], inputs: Any, eps: float, atol: float, r
         for j in range(len(diff)):
             a, n = analytic[k][j], numeric[k][j]
             if not np.all(np.abs(a - n) <= atol + rtol * np.abs(n)):
+                dt = diff_inputs[j]._data.dtype  # torch's Jacobians have the input's dtype
                 raise GradcheckError(
                     f"Jacobian mismatch for output {k:d} with respect to input {j:d},\n"
-                    f"numerical:{_as_printed(n)}\nanalytical:{_as_printed(a)}\n")
+                    f"numerical:{_as_printed(n.astype(dt))}\nanalytical:{_as_printed(a.astype(dt))}\n")
     if check_undefined_grad:
         zeros = [Tensor._wrap(np.zeros_like(o._data)) for o in outputs]
         for g in grad(list(outputs), diff_inputs, zeros, retain_graph=True, allow_unused=True):

@@ -70,7 +70,7 @@ def _run_node(node: Node, grad: Any) -> tuple[Any, ...]:
         raise RuntimeError(SECOND_BACKWARD)
     grads = type(node).backward(_GraphCtx(node), grad)
     out = []
-    for g, (shape, dt), (fn, _) in zip(grads, node._input_meta, node.next_functions):
+    for g, (shape, _dt), (fn, _) in zip(grads, node._input_meta, node.next_functions):
         if g is None or fn is None:
             out.append(None)
             continue
@@ -78,8 +78,11 @@ def _run_node(node: Node, grad: Any) -> tuple[Any, ...]:
             g = Tensor._wrap(np.asarray(g))
         if g._data.shape != shape:
             g = sum_to(g, shape)
-        if g._data.dtype != dt:
-            g = bm.astype(g, dt)
+        # Cast to the dtype of the tensor the edge leads to (an op may have promoted it):
+        # torch casts on each edge, so gradients meeting at a node add in its own dtype.
+        want = fn.output_meta[1].np
+        if g._data.dtype != want:
+            g = bm.astype(g, want)
         out.append(g)
     return tuple(out)
 
@@ -92,7 +95,7 @@ def _run_hooks(hooks: dict, grad: Any) -> Any:
     return grad
 
 
-def backward_graph(roots: Sequence[Node], grads: Sequence[Any]) -> list[Step]:
+def backward_graph(roots: Sequence[Node], grads: Sequence[Any], order: list[Node] | None = None) -> list[Step]:
     """Run the backward pass on Tensors with grad mode on; one Step per node that ran.
 
     Like graph.backward_steps, nothing outside the pass changes here: the caller commits.
@@ -103,7 +106,7 @@ def backward_graph(roots: Sequence[Node], grads: Sequence[Any]) -> list[Step]:
         for root, g in zip(roots, grads):
             buffers[root] = buffers[root] + g if root in buffers else g
         steps: list[Step] = []
-        for node in backward_order(roots):
+        for node in (backward_order(roots) if order is None else order):
             grad = buffers.pop(node, None)
             if grad is None:
                 continue
@@ -157,4 +160,6 @@ def commit_graph(steps: Sequence[Step], targets: dict[Node, Any] | None = None) 
         elif node._retain_ref is not None:
             t = node._retain_ref()
             if t is not None:
-                t._grad = step.grad_outputs if t._grad is None else t._grad + step.grad_outputs
+                with grad_mode.set_grad_enabled(True):  # torch keeps a clone, then adds out of place
+                    g = step.grad_outputs
+                    t._grad = g.clone() if t._grad is None else t._grad + g
