@@ -86,7 +86,8 @@ class _Saved:
         which = ""
         name = self.output_of or (type(t.grad_fn).__name__ if t is not None and t.grad_fn is not None else None)
         if name is not None:
-            which = ", which is output 0 of " + re.sub(r"Backward\d*$", "", name) + ","
+            # torch names the node without "Backward0" but keeps other overload numbers (Max1)
+            which = ", which is output 0 of " + re.sub(r"Backward(\d*)$", lambda m: m[1].lstrip("0"), name) + ","
         return (
             "one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: [{kind} [{shape}]]{which} is at version {self.counter.value}; expected version "

@@ -504,3 +504,21 @@ def test_gradcheck_input_checks_match_torch(case: str) -> None:
                 lambda a: a * 2, leaf.expand(3).requires_grad_())
         results.append(_warnings_and_error(T, call))
     assert results[0] == results[1]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("op", ["exp", "tanh", "sigmoid", "sqrt", "max", "relu"])
+def test_inplace_change_of_a_saved_0d_output_matches_torch(op: str) -> None:
+    """A 0-d result saved for backward is tracked like any other (the recorded pass needs its owner)."""
+    torch = _torch()
+    results = []
+    for T in (gradviz, torch):
+        x = T.tensor(2.0, requires_grad=True)
+        y = getattr(x * 1, op)()
+        y.add_(1)
+        try:
+            y.backward()
+            results.append(repr(x.grad))
+        except RuntimeError as e:
+            results.append(str(e))
+    assert results[0] == results[1]
