@@ -522,3 +522,39 @@ def test_inplace_change_of_a_saved_0d_output_matches_torch(op: str) -> None:
         except RuntimeError as e:
             results.append(str(e))
     assert results[0] == results[1]
+
+
+# -- every backward rule is written in the dual style ------------------------------------------------------
+def _rule_problems(cls: type) -> list[str]:
+    """What in cls.backward would not run on Tensors: NumPy calls on values, array methods."""
+    import ast
+    import inspect
+    import textwrap
+
+    fn = next(k.__dict__["backward"] for k in cls.__mro__ if "backward" in k.__dict__)
+    fn = getattr(fn, "__func__", fn)
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+
+    def on_ctx(arg: ast.AST) -> bool:  # constants the forward stored on the node (indices, masks)
+        return isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name) and arg.value.id == "ctx"
+
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            base = node.func.value
+            name = base.id if isinstance(base, ast.Name) else None
+            if name in ("bm", "math") or node.func.attr == "append":
+                continue
+            if name == "np" and all(on_ctx(a) for a in node.args):
+                continue
+            problems.append(ast.unparse(node.func))
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "np":
+            if node.attr not in ("float64", "float32", "expand_dims"):
+                problems.append(ast.unparse(node))
+    return problems
+
+
+def test_backward_rules_use_only_operators_and_bmath() -> None:
+    classes = list(Function.registry.values()) + list(BACKWARD_FUNCTIONS)
+    problems = {cls.__name__: p for cls in classes if (p := _rule_problems(cls))}
+    assert not problems, f"backward rules that would not run on Tensors (use gradviz._bmath): {problems}"
