@@ -23,7 +23,8 @@ import test_nn
 import test_ops
 from gradviz import _bmath as bm
 from gradviz._bmath_tensor import BACKWARD_FUNCTIONS
-from gradviz.autograd import GradcheckError, gradcheck, gradgradcheck
+from gradviz.autograd import gradcheck, gradgradcheck
+from gradviz.autograd.gradcheck import GradcheckError
 from gradviz.function import Function
 
 MAX_EXAMPLES = settings.default.max_examples

@@ -286,6 +286,8 @@ def _bm_astype(g: Any, dtype: np.dtype) -> Any:
         return bm.astype(g, dtype)
 
 
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
+# As in torch, the functions shadow their module's name here; GradcheckError stays in
+# gradviz.autograd.gradcheck (sys.modules), like torch.autograd.gradcheck.GradcheckError.
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 
-__all__ += ["Step", "backward_order", "backward_steps", "gradcheck", "gradgradcheck", "GradcheckError"]
+__all__ += ["Step", "backward_order", "backward_steps", "gradcheck", "gradgradcheck"]
