@@ -260,3 +260,17 @@ def log_softmax_backward(g: Any, z: Any, dim: int) -> Any:
     if _is_array(g) and _is_array(z):
         return g - np.exp(z) * g.sum(axis=dim, keepdims=True)
     return _tensor_ops().log_softmax_backward(g, z, dim)
+
+
+def leaky_relu_backward(g: Any, a: Any, slope: float) -> Any:
+    """g where a > 0, else g·slope (LeakyReluBackwardBackward0 when recorded)."""
+    if _is_array(g) and _is_array(a):
+        return np.where(a > 0, g, g * g.dtype.type(slope))
+    return _tensor_ops().leaky_relu_backward(g, a, slope)
+
+
+def mse_backward(g: Any, a: Any, t: Any, norm: float) -> Any:
+    """norm·(a − t)·g, norm cast to a's dtype first (MseLossBackwardBackward0 when recorded)."""
+    if _is_array(g) and _is_array(a) and _is_array(t):
+        return np.asarray(norm, dtype=a.dtype) * (a - t) * g
+    return _tensor_ops().mse_backward(g, a, t, norm)

@@ -160,6 +160,14 @@ def log_softmax_backward(g: Any, z: Any, dim: int) -> Tensor:
     return _LogSoftmaxBackwardData.apply(as_tensor(g), as_tensor(z), dim=dim)
 
 
+def leaky_relu_backward(g: Any, a: Any, slope: float) -> Tensor:
+    return _LeakyReluBackward.apply(as_tensor(g), as_tensor(a), slope=slope)
+
+
+def mse_backward(g: Any, a: Any, t: Any, norm: float) -> Tensor:
+    return _MseLossBackward.apply(as_tensor(g), as_tensor(a), as_tensor(t), norm=norm)
+
+
 # -- the Functions behind the helpers above ----------------------------------------------------------
 class _Sgn(Function):
     """z = sign(a)"""
@@ -245,6 +253,46 @@ class _ThresholdBackward(Function):
     def backward(ctx, gg):
         (y,) = ctx.saved_tensors
         return bm.threshold_backward(gg, y), bm.zeros_like(gg)
+
+
+class _LeakyReluBackward(Function):
+    """r = g where a > 0, else g·slope   (the gradient of leaky_relu)"""
+
+    label, formula, saves_tensors = "leaky_relu_backward", "∂r/∂g = 1 where a > 0, else slope;  ∂r/∂a = 0", True
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, g, a, slope):
+        ctx.slope = slope
+        ctx.save_for_backward(a)
+        return bm.leaky_relu_backward(g, a, slope)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (a,) = ctx.saved_tensors
+        return bm.leaky_relu_backward(gg, a, ctx.slope), bm.zeros_like(gg)
+
+
+class _MseLossBackward(Function):
+    """r = norm·(a − t)·g   (the gradient of mse_loss)"""
+
+    label, formula, saves_tensors = "mse_loss_backward", "∂r/∂g = norm·(a − t),  ∂r/∂a = norm·g,  ∂r/∂t = −norm·g", True
+    saved_names = ("grad_output", "self", "target")
+
+    @staticmethod
+    def forward(ctx, g, a, t, norm):
+        ctx.norm = norm
+        ctx.save_for_backward(g, a, t)
+        return bm.mse_backward(g, a, t, norm)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, a, t = ctx.saved_tensors
+        need_g, need_a, need_t = ctx.needs_input_grad
+        scaled = bm.const(ctx.norm, a) * g * gg if need_a or need_t else None
+        # Each gradient comes back in the broadcast shape; the engine sums it to its input's.
+        return (bm.mse_backward(gg, a, t, ctx.norm) if need_g else None,
+                scaled if need_a else None, -scaled if need_t else None)
 
 
 class _SoftmaxBackwardData(Function):
@@ -385,6 +433,8 @@ _named(_Erf, "ErfBackward0")
 _named(_TanhBackward, "TanhBackwardBackward0")
 _named(_SigmoidBackward, "SigmoidBackwardBackward0")
 _named(_ThresholdBackward, "ThresholdBackwardBackward0")
+_named(_LeakyReluBackward, "LeakyReluBackwardBackward0")
+_named(_MseLossBackward, "MseLossBackwardBackward0")
 _named(_SoftmaxBackwardData, "SoftmaxBackwardDataBackward0")
 _named(_LogSoftmaxBackwardData, "LogSoftmaxBackwardDataBackward0")
 _named(_Scatter, "ScatterBackward0")
@@ -398,6 +448,7 @@ _named(_ZeroAt, "CopySlices")
 _INDEX_SCATTER = {"select": _SelectBackwardBackward, "slice": _SliceBackwardBackward}
 
 # Steps of backward passes that torch records under these names; the display may show them.
-BACKWARD_FUNCTIONS = (_Sgn, _Erf, _TanhBackward, _SigmoidBackward, _ThresholdBackward, _SoftmaxBackwardData,
+BACKWARD_FUNCTIONS = (_Sgn, _Erf, _TanhBackward, _SigmoidBackward, _ThresholdBackward, _LeakyReluBackward,
+                      _MseLossBackward, _SoftmaxBackwardData,
                       _LogSoftmaxBackwardData, _Scatter, _Gather,
                       _SelectBackwardBackward, _SliceBackwardBackward, _IndexPutImpl, _IndexGather, _ZeroAt)

@@ -30,7 +30,7 @@ class AddBackward0(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g, (g if ctx.alpha == 1 else g * ctx.alpha)
+        return g, (g if ctx.alpha == 1 else bm.mul_number(g, ctx.alpha))
 
 
 class SubBackward0(Function):
@@ -45,7 +45,7 @@ class SubBackward0(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g, (-g if ctx.alpha == 1 else g * -ctx.alpha)
+        return g, (-g if ctx.alpha == 1 else bm.mul_number(-g, ctx.alpha))
 
 
 class RsubBackward0(Function):
@@ -60,7 +60,7 @@ class RsubBackward0(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g * -ctx.alpha, g
+        return (-g if ctx.alpha == 1 else bm.mul_number(-g, ctx.alpha)), g
 
 
 class RsubBackward1(Function):
@@ -172,9 +172,9 @@ class PowBackward1(Function):
     def backward(ctx, g):
         a, b, z = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        ga = g * b * a ** (b - 1) if need_a else None
-        # torch masks 0**b's log term
-        gb = bm.where((a == 0) & (b >= 0), 0, g * z * bm.log(a)) if need_b else None
+        # torch's order of operations; it masks the b = 0 terms and 0**b's log term
+        ga = bm.where(b == 0, 0, g * (b * a ** (b - 1))) if need_a else None
+        gb = g * bm.where((a == 0) & (b >= 0), 0, z * bm.log(a)) if need_b else None
         return ga, gb
 
 
@@ -567,7 +567,7 @@ class _ExtremeDim(Function):
         indices = ctx.indices
         gk = g if ctx.keepdim or not ctx.shape else bm.expand_dims(g, ctx.dim)
         out = bm.scatter(ctx.shape if ctx.shape else (1,), indices, bm.reshape(gk, indices.shape), ctx.dim)
-        return (bm.reshape(out, ctx.shape),)
+        return (out if out.shape == ctx.shape else bm.reshape(out, ctx.shape),)
 
 
 class MaxBackward0(_ExtremeDim):
@@ -746,6 +746,13 @@ class TransposeBackward0(_Permute):
     """z = a with two axes swapped"""
 
     label = "transpose"
+
+    @staticmethod
+    def backward(ctx, g):
+        swapped = [i for i, d in enumerate(ctx.dims) if d != i]
+        if len(swapped) == 2:
+            return (bm.swapaxes(g, swapped[0], swapped[1]),)
+        return (g,)  # transpose(d, d) changed nothing
 
 
 class TBackward0(_Permute):

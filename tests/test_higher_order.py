@@ -366,6 +366,8 @@ HELPERS: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "TanhBackwardBackward0": (lambda g, y: bm.tanh_backward(g, y), [_G, np.tanh(_X)]),
     "SigmoidBackwardBackward0": (lambda g, y: bm.sigmoid_backward(g, y), [_G, _P]),
     "ThresholdBackwardBackward0": (lambda g, y: bm.threshold_backward(g, y), [_G, _X]),
+    "LeakyReluBackwardBackward0": (lambda g, a: bm.leaky_relu_backward(g, a, 0.2), [_G, _X]),
+    "MseLossBackwardBackward0": (lambda g, a, t: bm.mse_backward(g, a, t, 2.0 / 6), [np.array(0.7), _X, _Y]),
     "SoftmaxBackwardDataBackward0": (lambda g, z: bm.softmax_backward(g, z, 1), [_G, _P]),
     "LogSoftmaxBackwardDataBackward0": (lambda g, z: bm.log_softmax_backward(g, z, 0), [_G, np.log(_P)]),
     "ScatterBackward0": (lambda v: bm.scatter((2, 3), _IDX, v, 1), [np.array([[1.5], [-2.0]])]),

@@ -78,7 +78,7 @@ class LeakyReluBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        return (bm.where(a > 0, g, bm.mul_number(g, ctx.negative_slope)),)
+        return (bm.leaky_relu_backward(g, a, ctx.negative_slope),)
 
 
 class LeakyReluBackward1(Function):
@@ -97,7 +97,7 @@ class LeakyReluBackward1(Function):
     @staticmethod
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return (bm.where(z > 0, g, bm.mul_number(g, ctx.negative_slope)),)
+        return (bm.leaky_relu_backward(g, z, ctx.negative_slope),)
 
 
 _erf = np.frompyfunc(math.erf, 1, 1)  # NumPy has no erf; math.erf is correctly rounded to ~1 ulp
@@ -208,8 +208,9 @@ class MseLossBackward0(Function):
         a, t = ctx.saved_tensors
         n = math.prod(a.shape)
         norm = 2.0 / n if ctx.reduction == "mean" and n else 2.0
-        ga = bm.const(norm, a) * (a - t) * g  # torch: norm · (a − t) · grad, norm cast to the dtype
-        return ga, -ga
+        need_a, need_t = ctx.needs_input_grad
+        # torch: norm · (a − t) · grad, norm cast to the dtype; the target's is the same with a, t swapped
+        return (bm.mse_backward(g, a, t, norm) if need_a else None), (bm.mse_backward(g, t, a, norm) if need_t else None)
 
 
 class _NllLoss(Function):
@@ -334,8 +335,8 @@ class BinaryCrossEntropyWithLogitsBackward0(Function):
         if ctx.weight is not None:
             ga, gt = ga * ctx.weight, gt * ctx.weight
         if ctx.reduction == "mean":
-            n = bm.const(math.prod(a.shape), a)
-            ga, gt = ga / n, gt / n
+            n = math.prod(a.shape)
+            ga, gt = bm.div_number(ga, n), bm.div_number(gt, n)
         return ga, gt
 
 
