@@ -108,6 +108,14 @@ def tanh(x: Any) -> Any:
     return np.tanh(x) if _is_array(x) else x.tanh()
 
 
+def sigmoid(x: Any) -> Any:
+    """1/(1 + e⁻ˣ) in x's dtype (SigmoidBackward0 when recorded)."""
+    if _is_array(x):
+        one = np.asarray(1, dtype=x.dtype)
+        return one / (one + np.exp(-x))
+    return x.sigmoid()
+
+
 def abs(x: Any) -> Any:  # noqa: A001 - NumPy's name
     return np.abs(x) if _is_array(x) else x.abs()
 

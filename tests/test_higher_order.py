@@ -113,11 +113,24 @@ PRINTED: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "max_dim": (lambda T, x: (x * x).max(1).values, [_X]),
     "norm": (lambda T, x: x.norm(), [_X]),
     "where": (lambda T, x: T.where(x > 0, x * x, x), [_X]),
+    "add_alpha": (lambda T, x, w: x.add(w * w, alpha=2.5), [_X, _Y]),
+    "sub_alpha": (lambda T, x, w: x.sub(w * w, alpha=2.5), [_X, _Y]),
+    "transpose": (lambda T, x: (x * x).transpose(0, 1), [_X]),
+    "pow_tensor": (lambda T, x, w: x ** w, [_P, _Y]),
+    "mse": (lambda T, x, w: T.nn.functional.mse_loss(x, w), [_X, _Y]),
+    "leaky_relu": (lambda T, x: T.nn.functional.leaky_relu(x * x - 1, 0.2), [_X]),
+    "bce_with_logits": (lambda T, x: T.nn.functional.binary_cross_entropy_with_logits(x, x.detach() * 0 + 0.3),
+                        [_X]),
+    "cross_entropy": (lambda T, x: T.nn.functional.cross_entropy(x, T.tensor([0, 2])), [_X]),
 }
 # Same values and printed text, but torch records other nodes inside the gradient's graph.
 GRAPH_DIFFERS = {
     "norm": "torch masks the zero-norm case with masked_fill (MaskedFillBackward0) and divides by the "
             "unexpanded norm; gradviz has no masked_fill and uses where over the expanded norm",
+    "max": "torch spreads the gradient over ties with masked_fill (MaskedFillBackward1); gradviz uses where",
+    "pow_tensor": "b − 1 inside the rule is SubBackward1 in torch (tensor minus number, in C++); gradviz records "
+                  "tensor minus number as SubBackward0, as torch's Python operator does",
+    "cross_entropy": "torch records nll_loss's gradient as one NllLossBackwardBackward0 node; gradviz as a scatter",
 }
 
 

@@ -322,7 +322,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Function):
         a, t = ctx.saved_tensors
         g = _grad_of_reduction(g, a.shape, ctx.reduction)
         one = bm.const(1, a)
-        sig = one / (one + bm.exp(-a))
+        sig = bm.sigmoid(a)
         pw = ctx.pos_weight
         if pw is not None:
             pt = pw * t
