@@ -955,6 +955,7 @@ class CatBackward0(Function):
         out, start = [], 0
         for shape in ctx.shapes:
             if shape == (0,):
+                # a skipped legacy empty input: an empty gradient of g's dtype (and kind)
                 out.append(bm.zeros_like(bm.reshape(bm.take(g, range(0, 0), 0), (0,))))
                 continue
             out.append(bm.take(g, range(start, start + shape[ctx.dim]), ctx.dim))
