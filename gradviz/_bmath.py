@@ -11,6 +11,7 @@ whatever the type of its input.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -129,8 +130,6 @@ def erf(x: Any) -> Any:
 
 
 def _erf_array(x: Any) -> Any:
-    import math
-
     arr = np.asarray(x)
     # NumPy has no erf; math.erf is correctly rounded to ~1 ulp.
     return np.frompyfunc(math.erf, 1, 1)(arr).astype(arr.dtype if arr.dtype.kind == "f" else np.float64)
@@ -282,3 +281,36 @@ def mse_backward(g: Any, a: Any, t: Any, norm: float) -> Any:
     if _is_array(g) and _is_array(a) and _is_array(t):
         return np.asarray(norm, dtype=a.dtype) * (a - t) * g
     return _tensor_ops().mse_backward(g, a, t, norm)
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_SQRT_2_PI = math.sqrt(2.0 / math.pi)
+_KAPPA = 0.044715
+
+
+def gelu_derivative(a: Any, approximate: str) -> Any:
+    """GELU′(a), computed in float64: Φ(a) + a·φ(a), or the derivative of the tanh form."""
+    x = astype(a, np.float64)
+    if approximate == "tanh":
+        t = tanh(_SQRT_2_PI * (x + _KAPPA * x * x * x))
+        return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _SQRT_2_PI * (1.0 + 3.0 * _KAPPA * x * x)
+    cdf = 0.5 * (1.0 + astype(erf(x * _SQRT1_2), np.float64))
+    return cdf + x * _INV_SQRT_2PI * exp(-0.5 * x * x)
+
+
+def gelu_second_derivative(a: Any, approximate: str) -> Any:
+    """GELU″(a) in float64: φ(a)·(2 − a²), or the second derivative of the tanh form."""
+    x = astype(a, np.float64)
+    if approximate == "tanh":
+        t = tanh(_SQRT_2_PI * (x + _KAPPA * x * x * x))
+        du = _SQRT_2_PI * (1.0 + 3.0 * _KAPPA * x * x)
+        return (1.0 - t * t) * (du - x * t * du * du + 0.5 * x * (_SQRT_2_PI * 6.0 * _KAPPA) * x)
+    return _INV_SQRT_2PI * exp(-0.5 * x * x) * (2.0 - x * x)
+
+
+def gelu_backward(g: Any, a: Any, approximate: str) -> Any:
+    """g·GELU′(a), rounded once to g's dtype (GeluBackwardBackward0 when recorded)."""
+    if _is_array(g) and _is_array(a):
+        return (g * gelu_derivative(a, approximate)).astype(g.dtype)
+    return _tensor_ops().gelu_backward(g, a, approximate)

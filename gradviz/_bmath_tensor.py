@@ -168,6 +168,10 @@ def mse_backward(g: Any, a: Any, t: Any, norm: float) -> Tensor:
     return _MseLossBackward.apply(as_tensor(g), as_tensor(a), as_tensor(t), norm=norm)
 
 
+def gelu_backward(g: Any, a: Any, approximate: str) -> Tensor:
+    return _GeluBackward.apply(as_tensor(g), as_tensor(a), approximate=approximate)
+
+
 # -- the Functions behind the helpers above ----------------------------------------------------------
 class _Sgn(Function):
     """z = sign(a)"""
@@ -271,6 +275,29 @@ class _LeakyReluBackward(Function):
     def backward(ctx, gg):
         (a,) = ctx.saved_tensors
         return bm.leaky_relu_backward(gg, a, ctx.slope), bm.zeros_like(gg)
+
+
+class _GeluBackward(Function):
+    """r = g·GELU′(a)   (the gradient of gelu)"""
+
+    label, formula, saves_tensors = "gelu_backward", "∂r/∂g = GELU′(a),  ∂r/∂a = g·GELU″(a)", True
+    saved_names = ("grad_output", "self")
+
+    @staticmethod
+    def forward(ctx, g, a, approximate):
+        ctx.approximate = approximate
+        ctx.save_for_backward(g, a)
+        return bm.gelu_backward(g, a, approximate)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, a = ctx.saved_tensors
+        need_g, need_a = ctx.needs_input_grad
+        ga = None
+        if need_a:
+            # GELU″ in float64, rounded to the tensors' dtype; the products in that dtype, as torch
+            ga = gg * g * bm.astype(bm.gelu_second_derivative(a, ctx.approximate), gg.dtype)
+        return (bm.gelu_backward(gg, a, ctx.approximate) if need_g else None), ga
 
 
 class _MseLossBackward(Function):
@@ -435,6 +462,7 @@ _named(_SigmoidBackward, "SigmoidBackwardBackward0")
 _named(_ThresholdBackward, "ThresholdBackwardBackward0")
 _named(_LeakyReluBackward, "LeakyReluBackwardBackward0")
 _named(_MseLossBackward, "MseLossBackwardBackward0")
+_named(_GeluBackward, "GeluBackwardBackward0")
 _named(_SoftmaxBackwardData, "SoftmaxBackwardDataBackward0")
 _named(_LogSoftmaxBackwardData, "LogSoftmaxBackwardDataBackward0")
 _named(_Scatter, "ScatterBackward0")
@@ -449,6 +477,6 @@ _INDEX_SCATTER = {"select": _SelectBackwardBackward, "slice": _SliceBackwardBack
 
 # Steps of backward passes that torch records under these names; the display may show them.
 BACKWARD_FUNCTIONS = (_Sgn, _Erf, _TanhBackward, _SigmoidBackward, _ThresholdBackward, _LeakyReluBackward,
-                      _MseLossBackward, _SoftmaxBackwardData,
+                      _MseLossBackward, _GeluBackward, _SoftmaxBackwardData,
                       _LogSoftmaxBackwardData, _Scatter, _Gather,
                       _SelectBackwardBackward, _SliceBackwardBackward, _IndexPutImpl, _IndexGather, _ZeroAt)

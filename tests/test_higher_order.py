@@ -119,6 +119,8 @@ PRINTED: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "pow_tensor": (lambda T, x, w: x ** w, [_P, _Y]),
     "mse": (lambda T, x, w: T.nn.functional.mse_loss(x, w), [_X, _Y]),
     "leaky_relu": (lambda T, x: T.nn.functional.leaky_relu(x * x - 1, 0.2), [_X]),
+    "gelu": (lambda T, x: T.nn.functional.gelu(x), [_X]),
+    "gelu_tanh": (lambda T, x: T.nn.functional.gelu(x, approximate="tanh"), [_X]),
     "bce_with_logits": (lambda T, x: T.nn.functional.binary_cross_entropy_with_logits(x, x.detach() * 0 + 0.3),
                         [_X]),
     "cross_entropy": (lambda T, x: T.nn.functional.cross_entropy(x, T.tensor([0, 2])), [_X]),
@@ -373,34 +375,36 @@ def test_gradgradcheck_nn_ops(name: str, fn: Callable[..., Any], arrays: list[np
 # The nodes a recorded backward adds (gradviz._bmath_tensor), each checked to one order more.
 _G = np.array([[0.3, -1.2, 0.7], [2.0, 0.4, -0.6]])
 _IDX = np.array([[2], [0]])
-HELPERS: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
-    "SgnBackward0": (lambda a: bm.sign(a) * a, [_X]),
-    "ErfBackward0": (lambda a: bm.erf(a), [_X / 2]),
-    "TanhBackwardBackward0": (lambda g, y: bm.tanh_backward(g, y), [_G, np.tanh(_X)]),
-    "SigmoidBackwardBackward0": (lambda g, y: bm.sigmoid_backward(g, y), [_G, _P]),
-    "ThresholdBackwardBackward0": (lambda g, y: bm.threshold_backward(g, y), [_G, _X]),
-    "LeakyReluBackwardBackward0": (lambda g, a: bm.leaky_relu_backward(g, a, 0.2), [_G, _X]),
-    "MseLossBackwardBackward0": (lambda g, a, t: bm.mse_backward(g, a, t, 2.0 / 6), [np.array(0.7), _X, _Y]),
-    "SoftmaxBackwardDataBackward0": (lambda g, z: bm.softmax_backward(g, z, 1), [_G, _P]),
-    "LogSoftmaxBackwardDataBackward0": (lambda g, z: bm.log_softmax_backward(g, z, 0), [_G, np.log(_P)]),
-    "ScatterBackward0": (lambda v: bm.scatter((2, 3), _IDX, v, 1), [np.array([[1.5], [-2.0]])]),
-    "GatherBackward0": (lambda a: bm.gather(a, _IDX, 1), [_X]),
-    "SelectBackwardBackward0": (lambda g: bm.index_scatter(g, (2, 3), (1,), False, "select"), [_G[0]]),
-    "SliceBackwardBackward0": (lambda g: bm.index_scatter(g, (2, 3), (slice(None), slice(1, 3)), False, "slice"),
+HELPERS: dict[str, tuple[str, Callable[..., Any], list[np.ndarray]]] = {
+    "SgnBackward0": ("SgnBackward0", lambda a: bm.sign(a) * a, [_X]),
+    "ErfBackward0": ("ErfBackward0", lambda a: bm.erf(a), [_X / 2]),
+    "TanhBackwardBackward0": ("TanhBackwardBackward0", lambda g, y: bm.tanh_backward(g, y), [_G, np.tanh(_X)]),
+    "SigmoidBackwardBackward0": ("SigmoidBackwardBackward0", lambda g, y: bm.sigmoid_backward(g, y), [_G, _P]),
+    "gelu_tanh_backward": ("GeluBackwardBackward0", lambda g, a: bm.gelu_backward(g, a, "tanh"), [_G, _X]),
+    "ThresholdBackwardBackward0": ("ThresholdBackwardBackward0", lambda g, y: bm.threshold_backward(g, y), [_G, _X]),
+    "LeakyReluBackwardBackward0": ("LeakyReluBackwardBackward0", lambda g, a: bm.leaky_relu_backward(g, a, 0.2), [_G, _X]),
+    "MseLossBackwardBackward0": ("MseLossBackwardBackward0", lambda g, a, t: bm.mse_backward(g, a, t, 2.0 / 6), [np.array(0.7), _X, _Y]),
+    "GeluBackwardBackward0": ("GeluBackwardBackward0", lambda g, a: bm.gelu_backward(g, a, "none"), [_G, _X]),
+    "SoftmaxBackwardDataBackward0": ("SoftmaxBackwardDataBackward0", lambda g, z: bm.softmax_backward(g, z, 1), [_G, _P]),
+    "LogSoftmaxBackwardDataBackward0": ("LogSoftmaxBackwardDataBackward0", lambda g, z: bm.log_softmax_backward(g, z, 0), [_G, np.log(_P)]),
+    "ScatterBackward0": ("ScatterBackward0", lambda v: bm.scatter((2, 3), _IDX, v, 1), [np.array([[1.5], [-2.0]])]),
+    "GatherBackward0": ("GatherBackward0", lambda a: bm.gather(a, _IDX, 1), [_X]),
+    "SelectBackwardBackward0": ("SelectBackwardBackward0", lambda g: bm.index_scatter(g, (2, 3), (1,), False, "select"), [_G[0]]),
+    "SliceBackwardBackward0": ("SliceBackwardBackward0", lambda g: bm.index_scatter(g, (2, 3), (slice(None), slice(1, 3)), False, "slice"),
                                [_G[:, 1:].copy()]),
-    "IndexPutImplBackward0": (lambda g: bm.index_scatter(g, (3,), (np.array([0, 2, 0]),), True), [_G[0]]),
-    "IndexBackward0": (lambda a: bm.index_gather(a, (np.array([1, 1, 0]),), True), [_X]),
-    "CopySlices": (lambda g: bm.zero_at(g, (slice(None), 1)), [_G]),
+    "IndexPutImplBackward0": ("IndexPutImplBackward0", lambda g: bm.index_scatter(g, (3,), (np.array([0, 2, 0]),), True), [_G[0]]),
+    "IndexBackward0": ("IndexBackward0", lambda a: bm.index_gather(a, (np.array([1, 1, 0]),), True), [_X]),
+    "CopySlices": ("CopySlices", lambda g: bm.zero_at(g, (slice(None), 1)), [_G]),
 }
 
 
 def test_every_helper_node_has_a_row() -> None:
-    assert sorted(HELPERS) == sorted(cls.__name__ for cls in BACKWARD_FUNCTIONS)
+    assert {row[0] for row in HELPERS.values()} == {cls.__name__ for cls in BACKWARD_FUNCTIONS}
 
 
-@pytest.mark.parametrize("name", sorted(HELPERS))
-def test_helper_nodes_gradcheck_and_gradgradcheck(name: str) -> None:
-    fn, arrays = HELPERS[name]
+@pytest.mark.parametrize("row", sorted(HELPERS))
+def test_helper_nodes_gradcheck_and_gradgradcheck(row: str) -> None:
+    name, fn, arrays = HELPERS[row]
     leaves = [gradviz.tensor(a, requires_grad=True) for a in arrays]
     out = fn(*leaves)
     assert name in {n for _, n in _tree(out)}
