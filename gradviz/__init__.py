@@ -21,7 +21,7 @@ from .creation import (
 from .functional import (
     abs, add, allclose, argmax, argmin, bmm, cat, clone, concat, concatenate, cos, div, dot, equal, exp, flatten, is_tensor, log,
     matmul, max, maximum, mean, min, minimum, mm, mul, mv, neg, norm, numel, outer, permute, pow, reciprocal, relu, reshape,
-    sigmoid, sin, sqrt, square, squeeze, stack, sub, sum, t, tanh, transpose, unsqueeze,
+    sigmoid, sin, sqrt, square, squeeze, stack, sub, sum, t, tanh, transpose, unsqueeze, where,
 )
 from ._functions_more import *  # noqa: F401,F403  (log1p, clamp, prod, var, split, ... and in-place forms)
 from .grad_mode import (

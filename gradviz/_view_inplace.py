@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _bmath as bm
 from .function import Function
 
 
@@ -47,14 +48,19 @@ class _CopySlices(Function):
 
     @staticmethod
     def backward(ctx, g):
-        g_base = np.array(g, copy=True)
-        flat = g_base.reshape(-1)
-        g_view = flat[ctx.pos]
-        flat[ctx.pos] = 0
-        inner_grads = ctx.inner._run_backward(g_view)
+        shape = g.shape
+        flat = bm.reshape(g, (-1,))
+        g_view = bm.index_gather(flat, ctx.pos, True)
+        g_base = bm.zero_at(flat, ctx.pos)
+        if type(g) is np.ndarray:
+            inner_grads = ctx.inner._run_backward(g_view)
+        else:  # create_graph: the wrapped op's rule is recorded too
+            from .autograd.higher import _run_node
+
+            inner_grads = _run_node(ctx.inner, g_view)
         if inner_grads[0] is not None:
-            np.add.at(flat, ctx.pos, inner_grads[0])
-        return (g_base, *inner_grads[1:])
+            g_base = g_base + bm.index_scatter(inner_grads[0], flat.shape, ctx.pos, True)
+        return (bm.reshape(g_base, shape), *inner_grads[1:])
 
 
 class _AsStrided(Function):
@@ -69,9 +75,8 @@ class _AsStrided(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out = np.zeros(ctx.shape, dtype=g.dtype)
-        np.add.at(out.reshape(-1), ctx.pos, g)
-        return (out,)
+        size = int(np.prod(ctx.shape))
+        return (bm.reshape(bm.index_scatter(g, (size,), ctx.pos, True), ctx.shape),)
 
 
 # PyTorch's names for these nodes; the underscore names keep them out of the op registry,

@@ -33,16 +33,25 @@ SECOND_BACKWARD = (
 )
 
 
-def sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Undo broadcasting: sum ``grad`` down to ``shape``. The one place this happens."""
+def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Undo broadcasting: sum ``grad`` down to ``shape``. The one place this happens.
+
+    ``grad`` is a NumPy array, or a Tensor when the backward pass is itself recorded
+    (create_graph=True): then the sum and reshape become graph nodes too.
+    """
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1
     )
-    out = grad.sum(axis=axes, keepdims=True) if axes else grad
-    return out.reshape(shape)
+    if type(grad) is np.ndarray:
+        out = grad.sum(axis=axes, keepdims=True) if axes else grad
+        return out.reshape(shape)
+    from . import _bmath
+
+    out = _bmath.sum(grad, axes, True) if axes else grad
+    return _bmath.reshape(out, shape)
 
 
 class _Saved:
@@ -50,12 +59,16 @@ class _Saved:
 
     ``output_of`` names the saving node when the array is that node's own output: torch's
     error then names that node, while a saved input is named by its tensor's current grad_fn.
+    ``owner`` says whose value it is: an input's index, "output", or None (a private
+    intermediate); a create_graph backward turns it back into the matching graph Tensor.
     """
 
-    __slots__ = ("array", "counter", "version", "tensor_ref", "output_of")
+    __slots__ = ("array", "counter", "version", "tensor_ref", "output_of", "owner")
 
-    def __init__(self, array: np.ndarray, tensor: Any, output_of: str | None = None) -> None:
+    def __init__(self, array: np.ndarray, tensor: Any, output_of: str | None = None,
+                 owner: int | str | None = None) -> None:
         self.array = array
+        self.owner = owner
         self.counter = tensor._version_counter if tensor is not None else None
         self.version = self.counter.value if tensor is not None else 0
         self.tensor_ref = weakref.ref(tensor) if tensor is not None else None
@@ -73,7 +86,8 @@ class _Saved:
         which = ""
         name = self.output_of or (t.grad_fn.name() if t is not None and t.grad_fn is not None else None)
         if name is not None:
-            which = ", which is output 0 of " + re.sub(r"Backward\d*$", "", name) + ","
+            # torch names the node without "Backward0" but keeps other overload numbers (Max1)
+            which = ", which is output 0 of " + re.sub(r"Backward(\d*)$", lambda m: m[1].lstrip("0"), name) + ","
         return (
             "one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: [{kind} [{shape}]]{which} is at version {self.counter.value}; expected version "
@@ -269,12 +283,20 @@ def _own(array: np.ndarray | None, inputs: Any, arrays: list, result: Any) -> _S
     """Find which tensor a saved array belongs to, to track that tensor's version."""
     if array is None:
         return None
-    if array is result._data:
-        return _Saved(array, result, type(result.grad_fn).__name__)
-    for t, a in zip(inputs, arrays):
+    if array is result._data or (type(array) is not np.ndarray and _is_output_scalar(array, result._data)):
+        return _Saved(result._data, result, type(result.grad_fn).__name__, "output")
+    for i, (t, a) in enumerate(zip(inputs, arrays)):
         if array is a:
-            return _Saved(array, t if t._scalar is None else None)
+            return _Saved(array, t if t._scalar is None else None, None, i)
     return _Saved(array, None)  # a private intermediate: nobody else can modify it
+
+
+def _is_output_scalar(value: Any, out: np.ndarray) -> bool:
+    # NumPy returns 0-d results as scalars, which apply then wraps in a new array: a forward
+    # that saved its 0-d result saved that scalar. Ops save only inputs and outputs as
+    # floats (their private extras are index or mask arrays), so equal bits mean the output.
+    return (isinstance(value, np.generic) and out.ndim == 0 and value.dtype == out.dtype
+            and value.tobytes() == out.tobytes())
 
 
 class AccumulateGrad(Node):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from . import _dtype as D
 from . import ops
 from .tensor import Tensor, _operand, _prio
@@ -211,3 +213,27 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
     return input.minimum(other)
 
 
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    """``input`` where ``condition`` holds, else ``other``; either may be a Python number."""
+    from .tensor import _broadcast_error, _promote
+
+    cond = _t(condition)
+    if cond._dtype is not D.bool_:
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype {cond._dtype._legacy[:-6]}")
+    a, b = _operand(input), _operand(other)
+    if a is NotImplemented or b is NotImplemented:
+        bad = input if a is NotImplemented else other
+        raise TypeError(f"where(): argument 'input' (position 2) must be Tensor, not {type(bad).__name__}")
+    shape = cond._data.shape
+    for t in (a, b):
+        try:
+            shape = np.broadcast_shapes(shape, t._data.shape)
+        except ValueError:
+            raise _broadcast_error(shape, t._data.shape) from None
+    rt = _promote(a, b)
+    if a._scalar is not None and b._scalar is not None:
+        rt = D.result_type([(a._dtype, 1), (b._dtype, 1)])  # two numbers: promoted as 0-d tensors
+    return ops.WhereBackward0.apply(a, b, _cast=rt.np, condition=cond._data)

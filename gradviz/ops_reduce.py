@@ -39,15 +39,7 @@ class _Prod(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        # No division by a zero element: the product of the nonzero elements P gives every
-        # case. No zero: P / aᵢ. One zero: P at the zero, 0 elsewhere. More: 0 everywhere.
-        axis = ctx.dims
-        is_zero = a == 0
-        zeros = bm.sum(is_zero, axis, True)
-        safe = bm.where(is_zero, 1, a)
-        p = bm.prod(safe, axis, True)
-        gb = _unreduce(g, ctx.shape, ctx.dims, ctx.keepdim)
-        return (bm.where(zeros == 0, gb * p / safe, bm.where(is_zero & (zeros == 1), gb * p, 0)),)
+        return (bm.prod_backward(_unreduce(g, ctx.shape, ctx.dims, ctx.keepdim), a, ctx.dims),)
 
 
 class ProdBackward0(_Prod):

@@ -741,6 +741,11 @@ class Tensor(_MoreMethods):
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
         return self._extreme("min", dim, keepdim)
 
+    def where(self, condition: Any, other: Any) -> "Tensor":
+        from .functional import where
+
+        return where(condition, self, other)
+
     def maximum(self, other: "Tensor") -> "Tensor":
         return _binary(ops.MaximumBackward0, self, other)
 
@@ -1114,7 +1119,7 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
 def _rebind(saved: Any, tensor: Tensor) -> Any:
     from .function import _Saved
 
-    return _Saved(saved.array, tensor, saved.output_of)
+    return _Saved(saved.array, tensor, saved.output_of, saved.owner)
 
 
 def _can_cast(src: D.dtype, dst: D.dtype) -> bool:

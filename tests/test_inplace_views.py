@@ -161,3 +161,18 @@ def test_view_write_bumps_the_shared_version_once():
     before = y._version
     v.add_(1)
     assert y._version == v._version == before + 1
+
+
+@pytest.mark.torch
+def test_second_order_through_a_view_write_matches_torch():
+    torch = pytest.importorskip("torch")
+
+    def run(m):
+        x = m.tensor([0.5, 1.0, 1.5], dtype=m.float64, requires_grad=True)
+        y = x * x
+        y[1:].mul_(x[1:])  # y = [x0², x1³, x2³]
+        (g,) = m.autograd.grad(y.sum(), x, create_graph=True)
+        (h,) = m.autograd.grad(g.sum(), x)
+        return repr(g.detach()), repr(h)
+
+    assert run(gradviz) == run(torch)

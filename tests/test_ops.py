@@ -516,6 +516,9 @@ CASES: list[OpCase] = [
     OpCase("MaximumBackward0", lambda T, a, b: T.maximum(a, b), apart_pair(), "maximum"),
     OpCase("MaximumBackward0", lambda T, a, b: T.max(a, b), apart_pair(), "max_of_two"),
     OpCase("MinimumBackward0", lambda T, a, b: T.minimum(a, b), apart_pair(), "minimum"),
+    OpCase("WhereBackward0", lambda T, a, b: T.where(a > 0, a, b), binary(away()), "where"),
+    OpCase("WhereBackward0", lambda T, a: T.where(a > 0, 0.5, a), unary(away()), "where_number"),
+    OpCase("WhereBackward0", lambda T, a: a.where(a < 0, 2), unary(away()), "where_method"),
     # linear algebra
     OpCase("MmBackward0", lambda T, a, b: a @ b, matrices("mm"), "mm"),
     OpCase("MvBackward0", lambda T, a, b: a @ b, matrices("mv"), "mv"),
@@ -743,6 +746,11 @@ ERRORS: dict[str, list[ErrorInput] | str] = {
     "MinBackward0": [_dim_error(lambda T: _ones(T, 2, 3).min(dim=-3), -2, 1, -3)],
     "MaximumBackward0": [_bcast(lambda a, b: a.maximum(b))],
     "MinimumBackward0": [_bcast(lambda a, b: a.minimum(b))],
+    "WhereBackward0": [ErrorInput(lambda T: T.where(_ones(T, 3), _ones(T, 3), 0.0), RuntimeError,
+                                  "where expected condition to be a boolean tensor, but got a tensor with dtype Float"),
+                       ErrorInput(lambda T: T.where(_ones(T, 3) > 0, _ones(T, 3), _ones(T, 4)), RuntimeError,
+                                  "The size of tensor a (3) must match the size of tensor b (4) at non-singleton "
+                                  "dimension 0")],
     "MmBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).mm(_ones(T, 2, 3)), RuntimeError,
                                "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"),
                     ErrorInput(lambda T: _ones(T, 3).mm(_ones(T, 3, 3)), RuntimeError, "self must be a matrix"),

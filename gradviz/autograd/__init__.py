@@ -1,11 +1,12 @@
 """torch.autograd: backward() over the graph walk, grad(), grad-mode switches."""
 from __future__ import annotations
 
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
 
-from ..function import AccumulateGrad, Node
+from ..function import SECOND_BACKWARD, AccumulateGrad, Node
 from ..grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from ..graph import Step, backward_order, backward_steps
 
@@ -77,52 +78,216 @@ def commit(steps: Sequence[Step]) -> None:
                     t._grad = Tensor._wrap(t._grad._data + step.grad_outputs)
 
 
+CYCLE_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient "
+    "which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid this. If you "
+    "have to use this function, make sure to reset the .grad fields of your parameters to None after use to break "
+    "the cycle and avoid the leak. (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)"
+)
+_warned_cycle = False
+
+
+def _graph_grads(grad_tensors: Sequence[Any], grads: Sequence[np.ndarray]) -> list[Any]:
+    """The start gradients as Tensors for create_graph: a given Tensor keeps its history."""
+    from .. import _bmath as bm
+    from ..tensor import Tensor
+
+    out = []
+    for g, arr in zip(grad_tensors, grads):
+        if isinstance(g, Tensor):
+            out.append(g if g._data.dtype == arr.dtype else bm.astype(g, arr.dtype))
+        else:
+            out.append(Tensor._wrap(arr))
+    return out
+
+
+def _free(steps: Sequence[Step]) -> None:
+    for step in steps:
+        step.node._free()
+
+
+def pruned_order(roots: Sequence[Node], targets: dict) -> list[Node]:
+    """The nodes a pass restricted to ``targets`` runs: those that send gradient toward one.
+
+    As in torch's engine, a non-leaf target's own grad_fn does not run (its gradient is what
+    its consumers send), nor does anything that leads to no target; a leaf target's
+    AccumulateGrad runs (its hooks apply). Nodes that did not run keep their saved values.
+    """
+    order = backward_order(roots)
+    needed: set[Node] = set()
+    for node in reversed(order):  # producers before their consumers
+        if isinstance(node, AccumulateGrad):
+            if node in targets:
+                needed.add(node)
+            continue
+        for fn, _ in node.next_functions:
+            if fn is not None and (fn in needed or (fn in targets and not isinstance(fn, AccumulateGrad))):
+                needed.add(node)
+                break
+    return [n for n in order if n in needed]
+
+
+def captured(roots: Sequence[Node], grads: Sequence[Any], steps: Sequence[Step], targets: dict) -> dict:
+    """The gradient that reached each target node: a leaf's from its AccumulateGrad step, a
+    non-leaf's as the sum of what the roots and the consumers that ran sent it."""
+    from ..graph import _add
+
+    out: dict[Node, Any] = {}
+
+    def add(node: Node, g: Any) -> None:
+        if node in out:
+            out[node] = _add(out[node], g) if type(g) is np.ndarray else out[node] + g
+        else:
+            out[node] = g
+
+    for root, g in zip(roots, grads):
+        if root in targets and not isinstance(root, AccumulateGrad):
+            add(root, g)
+    for step in steps:
+        node = step.node
+        if isinstance(node, AccumulateGrad):
+            if node in targets:
+                out[node] = step.grad_outputs
+            continue
+        for (fn, _), g in zip(node.next_functions, step.grad_inputs):
+            if g is not None and fn in targets and not isinstance(fn, AccumulateGrad):
+                add(fn, g)
+    return out
+
+
+def _commit_inputs(steps: Sequence[Step], targets: dict, found: dict) -> None:
+    """backward(inputs=...): only the given tensors' .grad change, a non-leaf's like a leaf's."""
+    from ..tensor import Tensor
+
+    acc_steps = {step.node: step for step in steps if isinstance(step.node, AccumulateGrad)}
+    for node, g in found.items():
+        t = targets[node]
+        if node in acc_steps:
+            commit([acc_steps[node]])
+        elif t._grad is None:
+            t._grad = Tensor._wrap(np.array(g, dtype=t._data.dtype))
+        else:
+            np.add(t._grad._data, g, out=t._grad._data, casting="unsafe")
+            t._grad._version_counter.value += 1
+
+
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
              create_graph: bool = False, inputs: Any = None) -> None:
-    """Compute the gradient of ``tensors`` with respect to graph leaves (torch.autograd.backward)."""
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported yet")
+    """Compute the gradient of ``tensors`` with respect to graph leaves (torch.autograd.backward).
+
+    ``create_graph=True`` records the backward pass itself (see autograd.higher), so the
+    gradients can be differentiated again; ``inputs`` restricts which tensors' .grad change.
+    """
+    global _warned_cycle
+    if retain_graph is None:
+        retain_graph = create_graph
+    targets = None
     if inputs is not None:
-        raise NotImplementedError("backward(inputs=...) is not supported yet")
-    run_backward(tensors, grad_tensors, retain_graph)
+        inputs = _as_list(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        for t in inputs:
+            if not t._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        targets = {(t.grad_fn if t.grad_fn is not None else t._accumulator()): t for t in inputs}
+    if not create_graph and targets is None:
+        run_backward(tensors, grad_tensors, retain_graph)
+        return
+    tensors = _as_list(tensors)
+    grad_tensors = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
+    roots, grads = _roots(tensors, grad_tensors)
+    order = pruned_order(roots, targets) if targets is not None else None
+    if create_graph:
+        from . import higher
+
+        if not _warned_cycle:  # torch warns once per process
+            _warned_cycle = True
+            warnings.warn(CYCLE_WARNING, UserWarning, stacklevel=3)
+        grads = _graph_grads(grad_tensors, grads)
+        steps = higher.backward_graph(roots, grads, order)
+    else:
+        steps = list(backward_steps(roots, grads, order))
+    visited: list[Node] = []
+    if targets is not None:
+        with set_grad_enabled(True):
+            found = captured(roots, grads, steps, targets)
+        # torch's engine visits (and frees) a non-leaf input's node without running it.
+        visited = [n for n in found if not isinstance(n, AccumulateGrad)]
+        for node in visited:
+            if node._freed and node.saves_tensors:
+                raise RuntimeError(SECOND_BACKWARD)
+    if create_graph:
+        if targets is None:
+            higher.commit_graph(steps)
+        else:
+            for node, g in found.items():
+                higher.accumulate(targets[node], g)
+    else:
+        _commit_inputs(steps, targets, found)
+    if not retain_graph:
+        _free(steps)
+        for node in visited:
+            node._free()
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
          create_graph: bool = False, allow_unused: bool | None = None) -> tuple[Any, ...]:
-    """Gradients of ``outputs`` with respect to ``inputs``, returned rather than stored in .grad."""
+    """Gradients of ``outputs`` with respect to ``inputs``, returned rather than stored in .grad.
+
+    Only the nodes that lead to ``inputs`` run (and are freed); with ``create_graph=True``
+    the pass is recorded (retain_graph then defaults to True), so the results can be
+    differentiated again.
+    """
     from ..tensor import Tensor
 
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported yet")
+    if retain_graph is None:
+        retain_graph = create_graph
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)
     grad_outputs = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     roots, grads = _roots(outputs, grad_outputs)
-    wanted = {}
-    for i, t in enumerate(inputs):
-        node = t.grad_fn if t.grad_fn is not None else t._accumulator()
-        wanted.setdefault(node, []).append(i)
-    found: dict[int, np.ndarray] = {}
-    steps = []
-    for step in backward_steps(roots, grads):
-        steps.append(step)
-        for i in wanted.get(step.node, ()):
-            found[i] = step.grad_outputs
+    nodes = [t.grad_fn if t.grad_fn is not None else t._accumulator() for t in inputs]
+    targets = {node: t for node, t in zip(nodes, inputs)}
+    order = pruned_order(roots, targets)
+    if create_graph:
+        from . import higher
+
+        grads = _graph_grads(grad_outputs, grads)
+        steps = higher.backward_graph(roots, grads, order)
+        with set_grad_enabled(True):
+            found = captured(roots, grads, steps, targets)
+    else:
+        steps = list(backward_steps(roots, grads, order))
+        found = captured(roots, grads, steps, targets)
     result = []
-    for i, t in enumerate(inputs):
-        if i not in found:
+    for i, (t, node) in enumerate(zip(inputs, nodes)):
+        if node not in found:
             if not allow_unused:
                 raise RuntimeError(
                     f"The differentiated Tensor at index {i} appears to not have been used in the graph. "
                     "Set allow_unused=True if this is the desired behavior."
                 )
             result.append(None)
+        elif create_graph:
+            g = found[node]
+            result.append(g if g._data.dtype == t._data.dtype else _bm_astype(g, t._data.dtype))
         else:
-            result.append(Tensor._wrap(np.array(found[i], dtype=t._data.dtype)))
+            result.append(Tensor._wrap(np.array(found[node], dtype=t._data.dtype)))
     if not retain_graph:
-        for step in steps:
-            step.node._free()
+        _free(steps)
     return tuple(result)
 
 
-__all__ += ["Step", "backward_order", "backward_steps"]
+def _bm_astype(g: Any, dtype: np.dtype) -> Any:
+    from .. import _bmath as bm
+
+    with set_grad_enabled(True):
+        return bm.astype(g, dtype)
+
+
+# As in torch, the functions shadow their module's name here; GradcheckError stays in
+# gradviz.autograd.gradcheck (sys.modules), like torch.autograd.gradcheck.GradcheckError.
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+
+__all__ += ["Step", "backward_order", "backward_steps", "gradcheck", "gradgradcheck"]

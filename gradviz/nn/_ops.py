@@ -1,6 +1,7 @@
 """The op classes behind torch.nn.functional, one per grad_fn name PyTorch builds.
 
-Same contract as gradviz/ops.py: ``forward``/``backward`` work on NumPy arrays, the class
+Same contract as gradviz/ops.py: ``forward`` works on NumPy arrays, ``backward`` on arrays or
+(create_graph=True) Tensors through operators and gradviz._bmath only; the class
 name is the grad_fn name, and broadcasting is undone centrally. Targets, class weights and
 other non-differentiable arguments are passed as keyword parameters (NumPy arrays), so they
 do not appear in ``next_functions`` — exactly as in PyTorch, where e.g. ``NllLossBackward0``
@@ -16,6 +17,7 @@ import math
 
 import numpy as np
 
+from .. import _bmath as bm
 from ..function import Function
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -34,9 +36,9 @@ def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
     return loss
 
 
-def _grad_of_reduction(g: np.ndarray, shape: tuple[int, ...], reduction: str) -> np.ndarray:
+def _grad_of_reduction(g, shape: tuple[int, ...], reduction: str):
     """The upstream gradient spread back over the unreduced loss (mean's 1/n is applied by callers)."""
-    return np.broadcast_to(g, shape) if reduction != "none" else g
+    return bm.broadcast_to(g, shape) if reduction != "none" else g
 
 
 # -- linear ---------------------------------------------------------------------------------
@@ -56,7 +58,8 @@ class AddmmBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         mat1, mat2 = ctx.saved_tensors
-        return g, g @ mat2.T, mat1.T @ g
+        _, need_1, need_2 = ctx.needs_input_grad
+        return g, (g @ bm.t(mat2) if need_1 else None), (bm.t(mat1) @ g if need_2 else None)
 
 
 # -- activations ----------------------------------------------------------------------------
@@ -75,7 +78,7 @@ class LeakyReluBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        return (np.where(a > 0, g, g * _c(ctx.negative_slope, g)),)
+        return (bm.leaky_relu_backward(g, a, ctx.negative_slope),)
 
 
 class LeakyReluBackward1(Function):
@@ -94,7 +97,7 @@ class LeakyReluBackward1(Function):
     @staticmethod
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return (np.where(z > 0, g, g * _c(ctx.negative_slope, g)),)
+        return (bm.leaky_relu_backward(g, z, ctx.negative_slope),)
 
 
 _erf = np.frompyfunc(math.erf, 1, 1)  # NumPy has no erf; math.erf is correctly rounded to ~1 ulp
@@ -130,14 +133,7 @@ class GeluBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        x = a.astype(np.float64)
-        if ctx.approximate == "tanh":
-            _, t = _gelu_tanh_parts(x)
-            d = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _SQRT_2_PI * (1.0 + 3.0 * _KAPPA * x * x)
-        else:
-            cdf = 0.5 * (1.0 + _erf(x * _SQRT1_2).astype(np.float64))
-            d = cdf + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)
-        return ((g * d).astype(g.dtype),)
+        return (bm.gelu_backward(g, a, ctx.approximate),)  # g·GELU′(a) in float64, rounded once
 
 
 class SoftmaxBackward0(Function):
@@ -160,7 +156,7 @@ class SoftmaxBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return (z * (g - (g * z).sum(axis=ctx.dim, keepdims=True)),)
+        return (bm.softmax_backward(g, z, ctx.dim),)
 
 
 class LogSoftmaxBackward0(Function):
@@ -183,7 +179,7 @@ class LogSoftmaxBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return (g - np.exp(z) * g.sum(axis=ctx.dim, keepdims=True),)
+        return (bm.log_softmax_backward(g, z, ctx.dim),)
 
 
 # -- losses ---------------------------------------------------------------------------------
@@ -203,9 +199,11 @@ class MseLossBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         a, t = ctx.saved_tensors
-        norm = 2.0 / a.size if ctx.reduction == "mean" and a.size else 2.0
-        ga = _c(norm, a) * (a - t) * g  # torch: norm · (a − t) · grad, norm cast to the dtype
-        return ga, -ga
+        n = math.prod(a.shape)
+        norm = 2.0 / n if ctx.reduction == "mean" and n else 2.0
+        need_a, need_t = ctx.needs_input_grad
+        # torch: norm · (a − t) · grad, norm cast to the dtype; the target's is the same with a, t swapped
+        return (bm.mse_backward(g, a, t, norm) if need_a else None), (bm.mse_backward(g, t, a, norm) if need_t else None)
 
 
 class _NllLoss(Function):
@@ -240,16 +238,13 @@ class _NllLoss(Function):
     def backward(ctx, g):
         w = ctx.w
         if ctx.reduction == "mean":
-            if ctx.total_weight == 0:
-                return (np.zeros(ctx.shape, dtype=w.dtype),)
-            coef = -w / ctx.total_weight * g
+            # every target ignored: a zero gradient (not 0/0)
+            coef = -w / ctx.total_weight * g if ctx.total_weight != 0 else bm.zeros_like(g * w)
         else:
             coef = -w * g
-        coef = np.where(ctx.keep, coef, _c(0, w))
-        out = np.zeros(ctx.shape, dtype=w.dtype)
-        np.put_along_axis(out, np.expand_dims(ctx.safe, ctx.cls_axis), np.expand_dims(coef, ctx.cls_axis),
-                          ctx.cls_axis)
-        return (out,)
+        coef = bm.where(ctx.keep, coef, 0)
+        return (bm.scatter(ctx.shape, np.expand_dims(ctx.safe, ctx.cls_axis), bm.expand_dims(coef, ctx.cls_axis),
+                           ctx.cls_axis),)
 
 
 class NllLossBackward0(_NllLoss):
@@ -280,18 +275,20 @@ class BinaryCrossEntropyBackward0(Function):
     def backward(ctx, g):
         a, t = ctx.saved_tensors
         g = _grad_of_reduction(g, a.shape, ctx.reduction)
-        ga = (a - t) / np.maximum((_c(1, a) - a) * a, _c(1e-12, a)) * g
-        gt = -np.log(a / (_c(1, a) - a)) * g
+        one = bm.const(1, a)
+        ga = (a - t) / bm.maximum((one - a) * a, bm.const(1e-12, a)) * g
+        gt = -bm.log(a / (one - a)) * g
         if ctx.weight is not None:
             ga, gt = ga * ctx.weight, gt * ctx.weight
         if ctx.reduction == "mean":
-            ga, gt = ga / _c(a.size, a), gt / _c(a.size, a)
+            n = bm.const(math.prod(a.shape), a)
+            ga, gt = ga / n, gt / n
         return ga, gt
 
 
-def _log_sigmoid(x: np.ndarray) -> np.ndarray:
+def _log_sigmoid(x):
     # min(x, 0) − log1p(e^−|x|): never overflows, the form of torch's kernel
-    return np.minimum(x, _c(0, x)) - np.log1p(np.exp(-np.abs(x)))
+    return bm.minimum(x, bm.const(0, x)) - bm.log1p(bm.exp(-bm.abs(x)))
 
 
 class BinaryCrossEntropyWithLogitsBackward0(Function):
@@ -317,11 +314,12 @@ class BinaryCrossEntropyWithLogitsBackward0(Function):
     def backward(ctx, g):
         a, t = ctx.saved_tensors
         g = _grad_of_reduction(g, a.shape, ctx.reduction)
-        sig = _c(1, a) / (_c(1, a) + np.exp(-a))
+        one = bm.const(1, a)
+        sig = bm.sigmoid(a)
         pw = ctx.pos_weight
         if pw is not None:
             pt = pw * t
-            ga = (pt + _c(1, a) - t) * sig - pt
+            ga = (pt + one - t) * sig - pt
             gt = _log_sigmoid(-a) - _log_sigmoid(a) * pw
         else:
             ga = sig - t
@@ -330,7 +328,8 @@ class BinaryCrossEntropyWithLogitsBackward0(Function):
         if ctx.weight is not None:
             ga, gt = ga * ctx.weight, gt * ctx.weight
         if ctx.reduction == "mean":
-            ga, gt = ga / _c(a.size, a), gt / _c(a.size, a)
+            n = math.prod(a.shape)
+            ga, gt = bm.div_number(ga, n), bm.div_number(gt, n)
         return ga, gt
 
 
@@ -346,7 +345,7 @@ class _DivByNumber(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (g / _c(ctx.c, g),)
+        return (bm.div_number(g, ctx.c),)
 
 
 # PyTorch's node for division by a number is DivBackward1. The engine's ops module may define its
@@ -367,7 +366,7 @@ class _MulByNumber(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (g * _c(ctx.c, g),)
+        return (bm.mul_number(g, ctx.c),)
 
 
 class _AddNumber(Function):
