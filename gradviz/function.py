@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import grad_mode
+from . import _anomaly, grad_mode
 
 _sequence = itertools.count()
 _wrap: Any = None  # Tensor._wrap, bound by tensor.py when it loads (tensor imports this module)
@@ -30,6 +30,13 @@ SECOND_BACKWARD = (
     "have already been freed). Saved intermediate values of the graph are freed when you call "
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference mode in "
+    "computation tracked by autograd. To work around this, you can make a clone to get a normal tensor and use it "
+    "in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`."
 )
 
 
@@ -219,6 +226,8 @@ class Function(Node):
             ctx.next_functions = tuple(edges)
             ctx._input_meta = meta
             ctx.const_inputs = tuple(consts)
+            if _anomaly.enabled:
+                _anomaly.record(ctx)  # the user's forward stack, for the error backward may raise
             result = _wrap(out, ctx)
             if ctx._saved:
                 keep_for = cls.saved_for
@@ -238,6 +247,8 @@ class Function(Node):
             src = inputs[0]
             result._version_counter = src._version_counter
             result._base = src._base if src._base is not None else src
+            if grad_mode._inference_seen and getattr(src, "_inference", False):
+                result._inference = True  # a view of an inference tensor is one too
         return result
 
     # -- running backward ------------------------------------------------------
@@ -268,6 +279,8 @@ def _own(array: np.ndarray | None, inputs: Any, arrays: list, result: Any) -> _S
         return _Saved(array, result, type(result.grad_fn).__name__)
     for t, a in zip(inputs, arrays):
         if array is a:
+            if grad_mode._inference_seen and getattr(t, "_inference", False):
+                raise RuntimeError(INFERENCE_SAVED)
             return _Saved(array, t if t._scalar is None else None)
     return _Saved(array, None)  # a private intermediate: nobody else can modify it
 

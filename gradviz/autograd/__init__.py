@@ -126,3 +126,10 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 
 
 __all__ += ["Step", "backward_order", "backward_steps"]
+
+# Loaded last: these modules import this package's grad().
+from . import anomaly_mode, function, functional  # noqa: E402,F401
+from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: E402,F401
+from .function import Function  # noqa: E402,F401
+
+__all__ += ["Function", "detect_anomaly", "set_detect_anomaly", "functional"]
