@@ -124,8 +124,19 @@ class Node:
         names = getattr(self, "saved_names", ()) or tuple(f"saved{i}" for i in range(len(self._saved)))
         return {n: s.array for n, s in zip(names, self._saved) if s is not None}
 
+    _node_hooks: ClassVar[Any] = None  # a utils.hooks.NodeHooks once a hook is registered on this node
+
     def register_hook(self, fn: Any) -> Any:
-        raise NotImplementedError("hooks on grad_fn nodes are not supported; use Tensor.register_hook")
+        """Call ``fn(grad_inputs, grad_outputs)`` after this node's backward; a tuple return replaces grad_inputs."""
+        from .utils.hooks import NodeHooks
+
+        return NodeHooks.of(self).add(NodeHooks.POST, fn)
+
+    def register_prehook(self, fn: Any) -> Any:
+        """Call ``fn(grad_outputs)`` before this node's backward; a tuple return replaces grad_outputs."""
+        from .utils.hooks import NodeHooks
+
+        return NodeHooks.of(self).add(NodeHooks.PRE, fn)
 
     def _free(self) -> None:
         self._freed = True

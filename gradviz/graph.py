@@ -95,22 +95,30 @@ def backward_steps(
             continue
         if node._pre_hooks:
             grad = _run_hooks(node._pre_hooks, grad, Tensor)
+        node_hooks = node._node_hooks  # grad_fn.register_prehook / register_hook (rare: None)
         if isinstance(node, AccumulateGrad):
             leaf = node.variable
             if leaf._hooks:
                 grad = _run_hooks(leaf._hooks, grad, Tensor)
+            if node_hooks is not None:
+                grad = node_hooks.run_pre(grad, Tensor)
+                node_hooks.run_post((), grad, Tensor)
             before = leaf._grad._data if leaf._grad is not None else None
             after = grad.astype(leaf._data.dtype, copy=True) if before is None else _add(before, grad)
             pending[id(leaf)] = after
             yield Step(index, node, grad, (), before, after, leaf)
         else:
             extra = multi.pop(node, None) if multi else None
+            if node_hooks is not None:
+                grad = node_hooks.run_pre(grad, Tensor)
             if _anomaly.enabled:
                 grad_inputs = _anomaly.run(node, grad, extra)
             elif extra is None:
                 grad_inputs = node._run_backward(grad)
             else:
                 grad_inputs = node._run_backward(grad, extra)
+            if node_hooks is not None:
+                grad_inputs = node_hooks.run_post(grad_inputs, grad, Tensor)
             for (fn, nr), g in zip(node.next_functions, grad_inputs):
                 if g is not None:
                     if nr:
