@@ -252,9 +252,8 @@ def _record(ctx: Any, cls: type, inputs: list, outputs: Any, tensor: type) -> An
             continue
         if id(o) in dirty:
             if o.grad_fn is None and o._requires_grad:
-                from ..tensor import LEAF_INPLACE
-
-                raise RuntimeError(LEAF_INPLACE)
+                raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+            o._version_counter.value += 1  # torch counts the dirty output once more, on top of forward's write
         elif id(o) in input_ids:
             # forward returned an input as is: torch gives back a new tensor on the same data.
             alias = tensor._wrap(o._data)
