@@ -2,7 +2,8 @@
 inference tensors. Every expected value, text and structure comes from running the same code
 on torch 2.13 in the test (skipped where torch is not installed).
 
-autograd.functional is tested in test_autograd_functional.py.
+autograd.functional is tested in test_autograd_functional.py. The test marked NEEDS_CREATE_GRAPH
+needs ``autograd.grad(..., create_graph=True)`` and fails on a branch without higher-order gradients.
 """
 from __future__ import annotations
 
@@ -470,5 +471,34 @@ def test_inference_mode_decorators_match_torch() -> None:
             return lib.ones(1)
 
         return [f().is_inference(), g().is_inference(), lib.is_inference_mode_enabled()]
+
+    assert run(gradviz) == run(_torch())
+
+
+def test_custom_function_double_backward_matches_torch() -> None:  # NEEDS_CREATE_GRAPH (grad(create_graph=True))
+    def run(lib: Any) -> list:
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx: Any, a: Any) -> Any:
+                ctx.save_for_backward(a)
+                return a ** 3
+
+            @staticmethod
+            def backward(ctx: Any, g: Any) -> Any:
+                (a,) = ctx.saved_tensors
+                return g * 3 * a ** 2
+
+        MyExp = make_exp(lib, [])
+        x = lib.tensor([0.5, 1.0], requires_grad=True)
+        (g,) = lib.autograd.grad(MyExp.apply(x * 2).sum(), x, create_graph=True)
+        out = [arr(g).round(5).tolist(), type(g.grad_fn).__name__]
+        g.sum().backward()
+        out.append(arr(x.grad).round(5).tolist())
+        x.grad = None
+        (g,) = lib.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+        g.sum().backward()
+        out += [arr(g).round(5).tolist(), arr(x.grad).round(5).tolist()]
+        out.append(arr(lib.autograd.functional.hessian(lambda t: Cube.apply(t).sum(), lib.tensor([1.0, 2.0]))).tolist())
+        return out
 
     assert run(gradviz) == run(_torch())

@@ -87,17 +87,43 @@ class BackwardCFunction(Node, FunctionCtx):
 
     # -- what the engine calls ----------------------------------------------------------------
     def _run_backward(self, grad: Any, extra: dict | None = None) -> tuple:
+        """The plain pass: arrays in, arrays out (summed down to each input's shape and dtype)."""
+        grads_in = []
+        for g, (shape, dt), (fn, _) in zip(self._user_backward(grad, extra, False), self._input_meta,
+                                             self.next_functions):
+            if g is None or fn is None:
+                grads_in.append(None)
+                continue
+            arr = g._data
+            if arr.shape != shape:
+                arr = sum_to(arr, shape)
+            if arr.dtype != dt:
+                arr = arr.astype(dt)
+            grads_in.append(arr)
+        return tuple(grads_in)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple:
+        """The node's rule as a create_graph pass calls it (``type(node).backward(ctx, grad)``, on
+        Tensors): the user's backward runs with grad mode on, so what it computes is recorded."""
+        node = getattr(ctx, "_node", ctx)  # the pass may hand a wrapper around the node
+        return tuple(node._user_backward(grad, None, True))
+
+    def _user_backward(self, grad: Any, extra: dict | None, record: bool) -> list:
+        """Call the user's backward on Tensors; check what it returns as torch does.
+
+        Returns one Tensor or None per tensor input (per ``next_functions`` entry), with the shape
+        the user gave (checked to be broadcastable to the input's, which the caller sums back).
+        """
         tensor = _tensor_cls()
-        n_out = len(self._output_metas)
         grads = []
-        for i in range(n_out):
+        for i in range(len(self._output_metas)):
             g = grad if i == 0 else (extra or {}).get(i)
             if g is None and self.materialize_grads:
                 g = self._zero_grad(i)
             grads.append(None if g is None else (g if isinstance(g, tensor) else tensor._wrap(g)))
-        cls = self._forward_cls
-        with grad_mode.no_grad():
-            result = cls.backward(self, *grads)
+        with grad_mode.set_grad_enabled(record):
+            result = self._forward_cls.backward(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
         n_args = len(self._arg_is_tensor)
@@ -118,26 +144,13 @@ class BackwardCFunction(Node, FunctionCtx):
             if g is not None and not isinstance(g, tensor):
                 raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
             out.append(g)
-        grads_in = []
-        for i, (g, (shape, dt), (fn, _)) in enumerate(zip(out, self._input_meta, self.next_functions)):
-            if g is None:
-                grads_in.append(None)
-                continue
-            arr = g._data
-            if arr.shape != shape:
-                if not _expandable(shape, arr.shape):
-                    raise RuntimeError(
-                        f"Function {name} returned an invalid gradient at index {i} - got "
-                        f"[{', '.join(map(str, arr.shape))}] but expected shape compatible with "
-                        f"[{', '.join(map(str, shape))}]")
-                arr = sum_to(arr, shape)
-            if fn is None:
-                grads_in.append(None)
-                continue
-            if arr.dtype != dt:
-                arr = arr.astype(dt)
-            grads_in.append(arr)
-        return tuple(grads_in)
+        for i, (g, (shape, _)) in enumerate(zip(out, self._input_meta)):
+            if g is not None and g._data.shape != shape and not _expandable(shape, g._data.shape):
+                raise RuntimeError(
+                    f"Function {name} returned an invalid gradient at index {i} - got "
+                    f"[{', '.join(map(str, g._data.shape))}] but expected shape compatible with "
+                    f"[{', '.join(map(str, shape))}]")
+        return out
 
 
 def _expandable(shape: tuple, desired: tuple) -> bool:
