@@ -502,3 +502,42 @@ def test_custom_function_double_backward_matches_torch() -> None:  # NEEDS_CREAT
         return out
 
     assert run(gradviz) == run(_torch())
+
+
+# -- Module backward hooks ------------------------------------------------------------------------------
+def test_module_backward_hooks_match_torch() -> None:
+    def run(lib: Any) -> list:
+        log: list = []
+
+        def show(ts: Any) -> Any:
+            return [None if t is None else arr(t).tolist() for t in ts]
+
+        lin = lib.nn.Linear(2, 1)
+        lin.weight.data = lib.tensor([[1.0, 2.0]])
+        lin.bias.data = lib.tensor([0.5])
+        x = lib.ones(1, 2, requires_grad=True)
+        h = lin.register_full_backward_hook(lambda m, gi, go: log.append(("full", type(m).__name__, show(gi),
+                                                                          show(go))))
+        out = lin(x)
+        log.append((type(out.grad_fn).__name__, [type(fn).__name__ for fn, _ in out.grad_fn.next_functions]))
+        out.sum().backward()
+        log.append(type(h).__name__)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            lin(lib.ones(1, 2)).sum().backward()  # no input requires grad: fires from the output side
+            h.remove()
+            p = lin.register_full_backward_pre_hook(lambda m, go: (go[0] * 3,))
+            x.grad = None
+            lin(x).sum().backward()
+            log.append(arr(x.grad).tolist())
+            p.remove()
+            lin.register_full_backward_hook(lambda m, gi, go: (gi[0] * 10,))
+            x.grad = None
+            lin(x).sum().backward()
+            log.append(arr(x.grad).tolist())
+        log.append([(c.category.__name__, str(c.message), c.filename == __file__) for c in w])
+        with lib.no_grad():
+            log.append(lin(x).requires_grad)
+        return log
+
+    assert run(gradviz) == run(_torch())
