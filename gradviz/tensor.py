@@ -52,6 +52,9 @@ class device:
 
 _CPU = device()
 
+MULTI_OUTPUT_UNSUPPORTED = (
+    "gradviz supports hooks, retain_grad() and autograd.grad() inputs only on the first output of a "
+    "multi-output custom autograd.Function (its other outputs' gradients are kept apart)")
 INFERENCE_INPLACE = (
     "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal "
     "tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.")
@@ -220,6 +223,8 @@ class Tensor:
     def retain_grad(self) -> None:
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._output_nr:
+            raise NotImplementedError(MULTI_OUTPUT_UNSUPPORTED)
         if self.grad_fn is not None and not self._retains_grad:
             self.grad_fn._retain_ref = weakref.ref(self)
             self._retains_grad = True
@@ -230,6 +235,8 @@ class Tensor:
 
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._output_nr:
+            raise NotImplementedError(MULTI_OUTPUT_UNSUPPORTED)
         owner = self.grad_fn if self.grad_fn is not None else self
         attr = "_pre_hooks" if self.grad_fn is not None else "_hooks"
         if getattr(owner, attr) is None:

@@ -541,3 +541,16 @@ def test_module_backward_hooks_match_torch() -> None:
         return log
 
     assert run(gradviz) == run(_torch())
+
+
+def test_later_outputs_of_multi_output_function_refuse_hooks_rather_than_mislead() -> None:
+    # Not torch's behaviour (torch supports these): gradviz keeps those outputs' gradients apart from
+    # the node's main buffer, so per-output hooks/retain_grad/grad() inputs would see the wrong one.
+    Two = make_two(gradviz, [])
+    s, p = Two.apply(gradviz.ones(2, requires_grad=True), gradviz.ones(2, requires_grad=True))
+    s.retain_grad()
+    s.register_hook(lambda g: None)
+    for attempt in (p.retain_grad, lambda: p.register_hook(lambda g: None),
+                    lambda: gradviz.autograd.grad(p.sum(), p)):
+        with pytest.raises(NotImplementedError, match="multi-output custom autograd.Function"):
+            attempt()

@@ -100,6 +100,10 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     roots, grads = _roots(outputs, grad_outputs)
     wanted = {}
     for i, t in enumerate(inputs):
+        if t._output_nr:
+            from ..tensor import MULTI_OUTPUT_UNSUPPORTED
+
+            raise NotImplementedError(MULTI_OUTPUT_UNSUPPORTED)
         node = t.grad_fn if t.grad_fn is not None else t._accumulator()
         wanted.setdefault(node, []).append(i)
     found: dict[int, np.ndarray] = {}

@@ -16,7 +16,7 @@ import numpy as np
 from .. import _anomaly, grad_mode
 from ..function import INFERENCE_SAVED, SECOND_BACKWARD, Node, _sequence, _Saved, sum_to
 
-__all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
+__all__ = ["Function", "FunctionCtx", "BackwardCFunction", "FunctionMeta", "once_differentiable"]
 
 
 def _tensor_cls() -> type:
@@ -80,6 +80,10 @@ class BackwardCFunction(Node, FunctionCtx):
 
     def name(self) -> str:
         return type(self).__name__
+
+    def _free(self) -> None:
+        super()._free()
+        self._saved_objs = ()  # saved inputs are held strongly until backward frees the graph
 
     def _zero_grad(self, i: int) -> np.ndarray:
         shape, dtype = self._output_metas[i]
@@ -160,7 +164,7 @@ def _expandable(shape: tuple, desired: tuple) -> bool:
     return all(s == d or s == 1 for s, d in zip(shape[::-1], desired[::-1]))
 
 
-class _FunctionMeta(type):
+class FunctionMeta(type):
     """Makes ``<Name>Backward``, the node class, for each Function subclass."""
 
     def __init__(cls, name: str, bases: tuple, attrs: dict) -> None:
@@ -171,7 +175,7 @@ class _FunctionMeta(type):
         cls._backward_cls = node_cls
 
 
-class Function(FunctionCtx, metaclass=_FunctionMeta):
+class Function(FunctionCtx, metaclass=FunctionMeta):
     """Base class of user-defined ops: subclass it with static ``forward`` and ``backward``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -315,3 +319,7 @@ class InplaceFunction(Function):
 
 class NestedIOFunction(Function):
     pass
+
+
+for _cls in (Function, FunctionCtx, BackwardCFunction, FunctionMeta, InplaceFunction, NestedIOFunction):
+    _cls.__module__ = "torch.autograd.function"  # printed class names read as torch's
