@@ -84,8 +84,11 @@ class _Saved:
         return (
             "one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: [{kind} [{shape}]]{which} is at version {self.counter.value}; expected version "
-            f"{self.version} instead. Hint: enable anomaly detection to find the operation that failed to "
-            "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+            f"{self.version} instead. Hint: " + (
+                "the backtrace further above shows the operation that failed to compute its gradient. The "
+                "variable in question was changed in there or anywhere later. Good luck!" if _anomaly.enabled else
+                "enable anomaly detection to find the operation that failed to compute its gradient, with "
+                "torch.autograd.set_detect_anomaly(True, check_nan=False).")
         )
 
 

@@ -362,6 +362,13 @@ def anomaly_case(lib: Any, case: str) -> tuple:
                     y = (x / x).sum()  # the forward line the warning must name
                 elif case == "sqrt":
                     y = (x.sqrt() * 0).sum()  # the forward line the warning must name
+                elif case == "inplace":
+                    e = x.exp()  # the forward line the warning must name
+                    e.add_(1)
+                    y = e.sum()
+                elif case == "twice":
+                    y = (x * x).sum()  # the forward line the warning must name
+                    y.backward()
                 else:
                     y = Boom.apply(x).sum()  # the forward line the warning must name
                 res = outcome(lambda: (y.backward(), arr(x.grad).tolist())[1])
@@ -369,7 +376,7 @@ def anomaly_case(lib: Any, case: str) -> tuple:
     return res, [(c.category.__name__, str(c.message)) for c in w if c.category is UserWarning]
 
 
-@pytest.mark.parametrize("case", ["div", "sqrt", "no_check", "custom", "outside"])
+@pytest.mark.parametrize("case", ["div", "sqrt", "no_check", "custom", "outside", "inplace", "twice"])
 def test_anomaly_errors_and_warnings_match_torch(case: str) -> None:
     (ours, our_w), (theirs, their_w) = anomaly_case(gradviz, case), anomaly_case(_torch(), case)
     if case == "no_check":
