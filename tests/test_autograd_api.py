@@ -561,3 +561,26 @@ def test_later_outputs_of_multi_output_function_refuse_hooks_rather_than_mislead
                     lambda: gradviz.autograd.grad(p.sum(), p)):
         with pytest.raises(NotImplementedError, match="multi-output custom autograd.Function"):
             attempt()
+
+
+@pytest.mark.parametrize("use_first", [True, False])
+def test_non_tensor_output_gets_none_gradient_as_in_torch(use_first: bool) -> None:
+    def run(lib: Any) -> list:
+        seen: list = []
+
+        class Mixed(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx: Any, x: Any) -> Any:
+                return 7, x * 2, x * 3
+
+            @staticmethod
+            def backward(ctx: Any, g0: Any, g1: Any, g2: Any) -> Any:
+                seen.append((g0, arr(g1).tolist(), arr(g2).tolist()))
+                return g1 * 2 + g2 * 3
+
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        k, a, b = Mixed.apply(x)
+        (a.sum() + b.sum() if use_first else b.sum()).backward()
+        return [k, seen, arr(x.grad).tolist(), [nr for _, nr in b.sum().grad_fn.next_functions]]
+
+    assert run(gradviz) == run(_torch())

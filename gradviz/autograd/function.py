@@ -86,7 +86,9 @@ class BackwardCFunction(Node, FunctionCtx):
         self._saved_objs = ()  # saved inputs are held strongly until backward frees the graph
 
     def _zero_grad(self, i: int) -> np.ndarray:
-        shape, dtype = self._output_metas[i]
+        meta = self._output_metas[i]
+        # A non-tensor output 0 still needs a placeholder buffer when only later outputs get gradients.
+        shape, dtype = meta if meta is not None else ((), np.float32)
         return np.zeros(shape, dtype=dtype)
 
     # -- what the engine calls ----------------------------------------------------------------
@@ -121,8 +123,11 @@ class BackwardCFunction(Node, FunctionCtx):
         """
         tensor = _tensor_cls()
         grads = []
-        for i in range(len(self._output_metas)):
+        for i, meta in enumerate(self._output_metas):
             g = grad if i == 0 else (extra or {}).get(i)
+            if meta is None:
+                grads.append(None)  # a non-tensor output has no gradient
+                continue
             if g is None and self.materialize_grads:
                 g = self._zero_grad(i)
             grads.append(None if g is None else (g if isinstance(g, tensor) else tensor._wrap(g)))
@@ -260,7 +265,7 @@ def _record(ctx: Any, cls: type, inputs: list, outputs: Any, tensor: type) -> An
     metas, first = [], None
     for i, o in enumerate(outs):
         if not isinstance(o, tensor):
-            metas.append(((), np.float32))
+            metas.append(None)
             continue
         metas.append((o._data.shape, o._data.dtype))
         if id(o) in non_diff or not o._dtype.is_floating_point:
@@ -283,7 +288,8 @@ def _record(ctx: Any, cls: type, inputs: list, outputs: Any, tensor: type) -> An
         if first is None:
             first = o
     ctx._output_metas = metas
-    ctx.output_meta = (metas[0][0], outs[0]._dtype) if isinstance(outs[0], tensor) else ((), None)
+    main = first if first is not None else next(o for o in outs if isinstance(o, tensor))
+    ctx.output_meta = (main._data.shape, main._dtype)  # what the display shows for the node
     if first is not None:
         ctx._out_ref = weakref.ref(first)
     recs, objs = [], []
