@@ -288,8 +288,9 @@ def _record(ctx: Any, cls: type, inputs: list, outputs: Any, tensor: type) -> An
         if first is None:
             first = o
     ctx._output_metas = metas
-    main = first if first is not None else next(o for o in outs if isinstance(o, tensor))
-    ctx.output_meta = (main._data.shape, main._dtype)  # what the display shows for the node
+    main = first if first is not None else next((o for o in outs if isinstance(o, tensor)), None)
+    if main is not None:
+        ctx.output_meta = (main._data.shape, main._dtype)  # what the display shows for the node
     if first is not None:
         ctx._out_ref = weakref.ref(first)
     recs, objs = [], []
