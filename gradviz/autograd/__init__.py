@@ -96,14 +96,11 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         raise NotImplementedError("create_graph=True (higher-order gradients) is not supported yet")
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)
+    _refuse_later_outputs(inputs)
     grad_outputs = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     roots, grads = _roots(outputs, grad_outputs)
     wanted = {}
     for i, t in enumerate(inputs):
-        if t._output_nr:
-            from ..tensor import MULTI_OUTPUT_UNSUPPORTED
-
-            raise NotImplementedError(MULTI_OUTPUT_UNSUPPORTED)
         node = t.grad_fn if t.grad_fn is not None else t._accumulator()
         wanted.setdefault(node, []).append(i)
     found: dict[int, np.ndarray] = {}
@@ -127,6 +124,15 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         for step in steps:
             step.node._free()
     return tuple(result)
+
+
+def _refuse_later_outputs(inputs: list) -> None:
+    # A later output of a multi-output custom Function: its gradient is not the node's buffer.
+    for t in inputs:
+        if t._output_nr:
+            from ..tensor import MULTI_OUTPUT_UNSUPPORTED
+
+            raise NotImplementedError(MULTI_OUTPUT_UNSUPPORTED)
 
 
 __all__ += ["Step", "backward_order", "backward_steps"]
