@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import grad_mode
+from . import _anomaly, grad_mode
 
 _sequence = itertools.count()
 _wrap: Any = None  # Tensor._wrap, bound by tensor.py when it loads (tensor imports this module)
@@ -30,6 +30,13 @@ SECOND_BACKWARD = (
     "have already been freed). Saved intermediate values of the graph are freed when you call "
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference mode in "
+    "computation tracked by autograd. To work around this, you can make a clone to get a normal tensor and use it "
+    "in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`."
 )
 
 
@@ -91,8 +98,11 @@ class _Saved:
         return (
             "one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: [{kind} [{shape}]]{which} is at version {self.counter.value}; expected version "
-            f"{self.version} instead. Hint: enable anomaly detection to find the operation that failed to "
-            "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+            f"{self.version} instead. Hint: " + (
+                "the backtrace further above shows the operation that failed to compute its gradient. The "
+                "variable in question was changed in there or anywhere later. Good luck!" if _anomaly.enabled else
+                "enable anomaly detection to find the operation that failed to compute its gradient, with "
+                "torch.autograd.set_detect_anomaly(True, check_nan=False).")
         )
 
 
@@ -136,8 +146,19 @@ class Node:
         names = getattr(self, "saved_names", ()) or tuple(f"saved{i}" for i in range(len(self._saved)))
         return {n: s.array for n, s in zip(names, self._saved) if s is not None}
 
+    _node_hooks: ClassVar[Any] = None  # a utils.hooks.NodeHooks once a hook is registered on this node
+
     def register_hook(self, fn: Any) -> Any:
-        raise NotImplementedError("hooks on grad_fn nodes are not supported; use Tensor.register_hook")
+        """Call ``fn(grad_inputs, grad_outputs)`` after this node's backward; a tuple return replaces grad_inputs."""
+        from .utils.hooks import NodeHooks
+
+        return NodeHooks.of(self).add(NodeHooks.POST, fn)
+
+    def register_prehook(self, fn: Any) -> Any:
+        """Call ``fn(grad_outputs)`` before this node's backward; a tuple return replaces grad_outputs."""
+        from .utils.hooks import NodeHooks
+
+        return NodeHooks.of(self).add(NodeHooks.PRE, fn)
 
     def _free(self) -> None:
         self._freed = True
@@ -238,6 +259,8 @@ class Function(Node):
             ctx.next_functions = tuple(edges)
             ctx._input_meta = meta
             ctx.const_inputs = tuple(consts)
+            if _anomaly.enabled:
+                _anomaly.record(ctx)  # the user's forward stack, for the error backward may raise
             result = _wrap(out, ctx)
             if ctx._saved:
                 keep_for = cls.saved_for
@@ -257,6 +280,8 @@ class Function(Node):
             src = inputs[0]
             result._version_counter = src._version_counter
             result._base = src._base if src._base is not None else src
+            if grad_mode._inference_seen and getattr(src, "_inference", False):
+                result._inference = True  # a view of an inference tensor is one too
         return result
 
     # -- running backward ------------------------------------------------------
@@ -287,6 +312,8 @@ def _own(array: np.ndarray | None, inputs: Any, arrays: list, result: Any) -> _S
         return _Saved(result._data, result, type(result.grad_fn).__name__, "output")
     for i, (t, a) in enumerate(zip(inputs, arrays)):
         if array is a:
+            if grad_mode._inference_seen and getattr(t, "_inference", False):
+                raise RuntimeError(INFERENCE_SAVED)
             return _Saved(array, t if t._scalar is None else None, None, i)
     return _Saved(array, None)  # a private intermediate: nobody else can modify it
 

@@ -8,16 +8,34 @@ from typing import Any, Callable
 
 class _State(threading.local):
     # threading.local subclass: every thread starts with grad enabled, like torch.
-    enabled = True
+    enabled = True  # does the engine record? (False inside inference_mode, whatever is asked)
     inference = False
+    requested = True  # what is_grad_enabled() reports: enable_grad inside inference_mode sets only this
 
 
 _state = _State()
+# How many inference_mode blocks are open, in any thread. Tensor creation reads this plain global
+# first, so outside inference mode marking inference tensors costs no thread-local lookup.
+_inference_active = 0
+_inference_seen = False  # set once any inference tensor may exist: saving checks look only then
 
 
 def is_grad_enabled() -> bool:
     """True when operations record a graph."""
-    return _state.enabled
+    return _state.requested
+
+
+def _set_grad(flag: bool) -> None:
+    _state.requested = flag
+    _state.enabled = flag and not _state.inference
+
+
+def _snapshot() -> tuple[bool, bool, bool]:
+    return (_state.enabled, _state.inference, _state.requested)
+
+
+def _restore(saved: tuple[bool, bool, bool]) -> None:
+    _state.enabled, _state.inference, _state.requested = saved
 
 
 def is_inference_mode_enabled() -> bool:
@@ -38,17 +56,17 @@ class _Mode:
         return self
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._prev: list[tuple[bool, bool]] = []
+        self._prev: list[tuple[bool, bool, bool]] = []
 
     def _enter_state(self) -> None:
-        _state.enabled = self._target
+        _set_grad(self._target)
 
     def __enter__(self) -> None:
-        self._prev.append((_state.enabled, _state.inference))
+        self._prev.append(_snapshot())
         self._enter_state()
 
     def __exit__(self, *exc: object) -> None:
-        _state.enabled, _state.inference = self._prev.pop()
+        _restore(self._prev.pop())
 
     def __call__(self, func: Callable) -> Callable:
         mode = self
@@ -82,31 +100,31 @@ class set_grad_enabled(_Mode):
     def __init__(self, mode: bool) -> None:
         super().__init__()
         self._target = bool(mode)
-        self._prev.append((_state.enabled, _state.inference))
-        _state.enabled = self._target
+        self._prev.append(_snapshot())
+        _set_grad(self._target)
 
     def __enter__(self) -> None:
         pass  # already switched in __init__, as torch does
 
     def clone(self) -> "set_grad_enabled":
-        prev = _state.enabled
+        prev = _snapshot()
         obj = set_grad_enabled(self._target)
-        _state.enabled = prev
+        _restore(prev)
         obj._prev.clear()
         return obj
 
     def __call__(self, func: Callable) -> Callable:
-        _state.enabled, _state.inference = self._prev.pop()  # decorating must not switch now
+        _restore(self._prev.pop())  # decorating must not switch now
         target = self._target
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            prev = _state.enabled
-            _state.enabled = target
+            prev = _snapshot()
+            _set_grad(target)
             try:
                 return func(*args, **kwargs)
             finally:
-                _state.enabled = prev
+                _restore(prev)
 
         return wrapper
 
@@ -119,9 +137,21 @@ class inference_mode(_Mode):
         self._on = bool(mode)
 
     def _enter_state(self) -> None:
+        global _inference_active, _inference_seen
         if self._on:
-            _state.enabled = False
+            _inference_seen = True
             _state.inference = True
+            _set_grad(False)
+            _inference_active += 1
+        else:
+            _state.inference = False
+            _set_grad(True)  # torch's InferenceMode(false) turns grad mode on
+
+    def __exit__(self, *exc: object) -> None:
+        global _inference_active
+        super().__exit__(*exc)
+        if self._on:
+            _inference_active -= 1
 
     def clone(self) -> "inference_mode":
         return inference_mode(self._on)

@@ -7,6 +7,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
+from . import _anomaly
 from .function import AccumulateGrad, Node
 
 
@@ -85,6 +86,7 @@ def backward_steps(
         buffers[root] = _add(buffers[root], g) if root in buffers else g
     if order is None:
         order = backward_order(roots)
+    multi: dict[Node, dict[int, np.ndarray]] = {}
     pending: dict[int, np.ndarray] = {}  # id(leaf) -> grad to add; a leaf has one AccumulateGrad
     index = 0
     for node in order:
@@ -93,18 +95,40 @@ def backward_steps(
             continue
         if node._pre_hooks:
             grad = _run_hooks(node._pre_hooks, grad, Tensor)
+        node_hooks = node._node_hooks  # grad_fn.register_prehook / register_hook (rare: None)
         if isinstance(node, AccumulateGrad):
             leaf = node.variable
             if leaf._hooks:
                 grad = _run_hooks(leaf._hooks, grad, Tensor)
+            if node_hooks is not None:
+                grad = node_hooks.run_pre(grad, Tensor)
+                node_hooks.run_post((), grad, Tensor)
             before = leaf._grad._data if leaf._grad is not None else None
             after = grad.astype(leaf._data.dtype, copy=True) if before is None else _add(before, grad)
             pending[id(leaf)] = after
             yield Step(index, node, grad, (), before, after, leaf)
         else:
-            grad_inputs = node._run_backward(grad)
-            for (fn, _), g in zip(node.next_functions, grad_inputs):
+            extra = multi.pop(node, None) if multi else None
+            if node_hooks is not None:
+                grad = node_hooks.run_pre(grad, Tensor)
+            if _anomaly.enabled:
+                grad_inputs = _anomaly.run(node, grad, extra)
+            elif extra is None:
+                grad_inputs = node._run_backward(grad)
+            else:
+                grad_inputs = node._run_backward(grad, extra)
+            if node_hooks is not None:
+                grad_inputs = node_hooks.run_post(grad_inputs, grad, Tensor)
+            for (fn, nr), g in zip(node.next_functions, grad_inputs):
                 if g is not None:
+                    if nr:
+                        # Output nr>0 of a multi-output node (a custom Function): its grads wait
+                        # in `multi`; the node's own buffer holds output 0's (zeros if none came).
+                        slots = multi.setdefault(fn, {})
+                        slots[nr] = _add(slots[nr], g) if nr in slots else g
+                        if fn not in buffers:
+                            buffers[fn] = fn._zero_grad(0)
+                        continue
                     buffers[fn] = _add(buffers[fn], g) if fn in buffers else g
             yield Step(index, node, grad, grad_inputs)
         index += 1

@@ -53,6 +53,12 @@ class device:
 
 _CPU = device()
 
+MULTI_OUTPUT_UNSUPPORTED = (
+    "gradviz supports hooks, retain_grad() and autograd.grad() inputs only on the first output of a "
+    "multi-output custom autograd.Function (its other outputs' gradients are kept apart)")
+INFERENCE_INPLACE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal "
+    "tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.")
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_INPLACE_UNSUPPORTED = (
@@ -83,6 +89,7 @@ class Tensor(_MoreMethods):
     __slots__ = (
         "_data", "_dtype", "_requires_grad", "grad_fn", "_grad", "_version_counter",
         "_grad_acc", "_hooks", "_retains_grad", "_base", "_scalar", "_cut", "__weakref__",
+        "_output_nr", "_inference",  # _inference is set only on inference tensors (readers use getattr)
     )
     __array_priority__ = 1000
     __array_ufunc__ = None  # ndarray (op) Tensor defers to our reflected methods
@@ -113,6 +120,9 @@ class Tensor(_MoreMethods):
         t._retains_grad = False
         t._base = None
         t._scalar = None
+        t._output_nr = 0
+        if grad_mode._inference_active and grad_mode._state.inference:
+            t._inference = True
 
     @classmethod
     def _wrap(cls, data: np.ndarray, grad_fn: Any = None) -> "Tensor":
@@ -131,12 +141,15 @@ class Tensor(_MoreMethods):
         t._retains_grad = False
         t._base = None
         t._scalar = None
+        t._output_nr = 0
+        if grad_mode._inference_active and grad_mode._state.inference:
+            t._inference = True
         return t
 
     # -- autograd plumbing ---------------------------------------------------------------
     def _edge(self) -> tuple[Any, int]:
         if self.grad_fn is not None:
-            return (self.grad_fn, 0)
+            return (self.grad_fn, self._output_nr)  # a multi-output (custom Function) node's nth result
         if self._requires_grad:
             return (self._accumulator(), 0)
         return (None, 0)
@@ -164,6 +177,8 @@ class Tensor(_MoreMethods):
             return
         if value and not self._dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        if value and not grad_mode._state.inference and getattr(self, "_inference", False):
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -208,6 +223,8 @@ class Tensor(_MoreMethods):
     def retain_grad(self) -> None:
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._output_nr:
+            raise NotImplementedError(MULTI_OUTPUT_UNSUPPORTED)
         if self.grad_fn is not None and not self._retains_grad:
             self.grad_fn._retain_ref = weakref.ref(self)
             self._retains_grad = True
@@ -218,6 +235,8 @@ class Tensor(_MoreMethods):
 
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._output_nr:
+            raise NotImplementedError(MULTI_OUTPUT_UNSUPPORTED)
         owner = self.grad_fn if self.grad_fn is not None else self
         attr = "_pre_hooks" if self.grad_fn is not None else "_hooks"
         if getattr(owner, attr) is None:
@@ -237,6 +256,8 @@ class Tensor(_MoreMethods):
         """A leaf sharing this tensor's storage and version counter, outside the graph."""
         t = Tensor._wrap(self._data)
         t._version_counter = self._version_counter
+        if getattr(self, "_inference", False):
+            t._inference = True
         return t
 
     def detach_(self) -> "Tensor":
@@ -259,7 +280,11 @@ class Tensor(_MoreMethods):
 
     @property
     def output_nr(self) -> int:
-        return 0
+        return self._output_nr
+
+    def is_inference(self) -> bool:
+        """True for tensors made inside ``inference_mode`` (and views/detaches of them)."""
+        return getattr(self, "_inference", False)
 
     # -- metadata ---------------------------------------------------------------------------
     @property
@@ -933,6 +958,8 @@ class Tensor(_MoreMethods):
         return cls.apply(self, index=idx, advanced=advanced)
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        if not grad_mode._state.inference and getattr(self, "_inference", False):
+            raise RuntimeError(INFERENCE_INPLACE)
         idx, advanced, _ = _parse_index(self, index)
         v = _operand(value)
         if v is NotImplemented:
@@ -954,6 +981,8 @@ class Tensor(_MoreMethods):
 
     # -- in-place ops ------------------------------------------------------------------------
     def _check_inplace(self, other_requires_grad: bool = False) -> None:
+        if not grad_mode._state.inference and getattr(self, "_inference", False):
+            raise RuntimeError(INFERENCE_INPLACE)
         if grad_mode._state.enabled:
             if self.grad_fn is None and self._requires_grad:
                 raise RuntimeError(LEAF_INPLACE)

@@ -245,6 +245,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         retain_graph = create_graph
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)
+    _refuse_later_outputs(inputs)
     grad_outputs = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     roots, grads = _roots(outputs, grad_outputs)
     nodes = [t.grad_fn if t.grad_fn is not None else t._accumulator() for t in inputs]
@@ -291,3 +292,20 @@ def _bm_astype(g: Any, dtype: np.dtype) -> Any:
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 
 __all__ += ["Step", "backward_order", "backward_steps", "gradcheck", "gradgradcheck"]
+
+
+def _refuse_later_outputs(inputs: list) -> None:
+    # A later output of a multi-output custom Function: its gradient is not the node's buffer.
+    for t in inputs:
+        if t._output_nr:
+            from ..tensor import MULTI_OUTPUT_UNSUPPORTED
+
+            raise NotImplementedError(MULTI_OUTPUT_UNSUPPORTED)
+
+
+# Loaded last: these modules import this package's grad().
+from . import anomaly_mode, function, functional  # noqa: E402,F401
+from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: E402,F401
+from .function import Function  # noqa: E402,F401
+
+__all__ += ["Function", "detect_anomaly", "set_detect_anomaly", "functional"]

@@ -82,6 +82,14 @@ class Module:
                 res = hook(self, args)
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
+        bw_state = None
+        if self.__dict__.get("_backward_hooks") or self.__dict__.get("_backward_pre_hooks"):
+            from ._backward_hooks import BackwardHookState
+
+            if grad_mode._state.enabled:
+                bw_state = BackwardHookState(self, self.__dict__.get("_backward_hooks") or {},
+                                             self.__dict__.get("_backward_pre_hooks") or {})
+                args = bw_state.setup_inputs(args)
         out = self.forward(*args, **kwargs)
         post = self.__dict__.get("_forward_hooks")
         if post:
@@ -89,7 +97,34 @@ class Module:
                 res = hook(self, args, out)
                 if res is not None:
                     out = res
+        if bw_state is not None:
+            out = bw_state.setup_outputs(out)
         return out
+
+    def _hook_table(self, name: str) -> dict:
+        table = self.__dict__.get(name)
+        if table is None:
+            table = {}
+            object.__setattr__(self, name, table)
+        return table
+
+    def register_full_backward_hook(self, hook: Callable[..., Any]) -> Any:
+        """Call ``hook(module, grad_input, grad_output)`` once the module's input gradients are known."""
+        from ..utils.hooks import RemovableHandle
+
+        table = self._hook_table("_backward_hooks")
+        handle = RemovableHandle(table)
+        table[handle.id] = hook
+        return handle
+
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any]) -> Any:
+        """Call ``hook(module, grad_output)`` when the module's output gradients arrive; may replace them."""
+        from ..utils.hooks import RemovableHandle
+
+        table = self._hook_table("_backward_pre_hooks")
+        handle = RemovableHandle(table)
+        table[handle.id] = hook
+        return handle
 
     def register_forward_hook(self, hook: Callable[..., Any]) -> Any:
         """Call ``hook(module, inputs, output)`` after every forward; a non-None return replaces the output."""
