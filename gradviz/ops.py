@@ -70,6 +70,7 @@ class RsubBackward1(Function):
 
     @staticmethod
     def forward(ctx, a, c):
+        ctx.c = c  # for the graph label
         return np.asarray(c, dtype=a.dtype) - a
 
     @staticmethod

@@ -89,6 +89,8 @@ _PARAMS: dict[str, tuple[str, str, object]] = {
     "PowBackward0": ("exponent", "pow {}", None),  # x ** 3
     "PowBackward2": ("base", "{} **", None),  # 2 ** x
     "MulBackward1": ("c", "\u00d7 {}", None),  # nn.functional's x * c
+    "AddBackward1": ("c", "+ {}", None),
+    "RsubBackward1": ("c", "{} \u2212", None),  # 2 - x
     "DivBackward1": ("c", "\u00f7 {}", None),
     "AddBackward0": ("alpha", "+ alpha={}", 1),  # torch.add(a, b, alpha=2)
     "SubBackward0": ("alpha", "\u2212 alpha={}", 1),

@@ -376,6 +376,7 @@ class _AddNumber(Function):
 
     @staticmethod
     def forward(ctx, a, c):
+        ctx.c = c  # for the graph label
         return a + _c(c, a)
 
     @staticmethod

@@ -327,6 +327,7 @@ def test_computation_view_shows_number_parameters_on_the_op():
         (lambda t: t**3, "pow 3"),
         (lambda t: t.pow(0.5), "pow 0.5"),
         (lambda t: 2**t, "2 **"),
+        (lambda t: 2 - t, "2 \u2212"),
         (lambda t: torch_or_gradviz(t).add(t, t, alpha=2), "+ alpha=2"),
         (lambda t: torch_or_gradviz(t).sub(t, t, alpha=3), "\u2212 alpha=3"),
         (lambda t: t.norm(p=1), "norm p=1"),
