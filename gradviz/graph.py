@@ -16,19 +16,20 @@ def parents(node: Node) -> list[Node]:
 
 
 def _consumer_counts(roots: Sequence[Node]) -> dict[Node, int]:
-    # Iterative DFS, no recursion: a 100,000-deep chain is just a long loop.
-    counts: dict[Node, int] = {}
-    stack = list(roots)
-    seen = set(stack)
+    # Iterative DFS, no recursion: a 100,000-deep chain is just a long loop. Every reached node
+    # gets an entry (roots start at 0), so membership doubles as the visited set.
+    counts: dict[Node, int] = dict.fromkeys(roots, 0)
+    stack = list(counts)
+    pop, push = stack.pop, stack.append
     while stack:
-        node = stack.pop()
-        for fn, _ in node.next_functions:
+        for fn, _ in pop().next_functions:
             if fn is None:
                 continue
-            counts[fn] = counts.get(fn, 0) + 1
-            if fn not in seen:
-                seen.add(fn)
-                stack.append(fn)
+            if fn in counts:
+                counts[fn] += 1
+            else:
+                counts[fn] = 1
+                push(fn)
     return counts
 
 
@@ -40,20 +41,32 @@ def backward_order(roots: Sequence[Node]) -> list[Node]:
     """
     roots = list(dict.fromkeys(roots))
     counts = _consumer_counts(roots)
-    ready = [(-r._seq, i, r) for i, r in enumerate(roots) if counts.get(r, 0) == 0]
+    ready = [(-r._seq, i, r) for i, r in enumerate(roots) if counts[r] == 0]
     heapq.heapify(ready)
     order: list[Node] = []
+    append, heappush, heappop = order.append, heapq.heappush, heapq.heappop
     tie = len(roots)
-    while ready:
-        node = heapq.heappop(ready)[2]
-        order.append(node)
+    node = heappop(ready)[2] if ready else None
+    while node is not None:
+        append(node)
+        # A node made ready here goes through the heap unless it is the only ready one (a
+        # chain): then it is next anyway. Pushes keep their order, so ties break as before.
+        nxt = None
         for fn, _ in node.next_functions:
             if fn is None:
                 continue
-            counts[fn] -= 1
-            if counts[fn] == 0:
-                tie += 1
-                heapq.heappush(ready, (-fn._seq, tie, fn))
+            left = counts[fn] - 1
+            counts[fn] = left
+            if left == 0:
+                if nxt is not None:
+                    tie += 1
+                    heappush(ready, (-nxt._seq, tie, nxt))
+                nxt = fn
+        if nxt is not None and ready:
+            tie += 1
+            heappush(ready, (-nxt._seq, tie, nxt))
+            nxt = None
+        node = nxt if nxt is not None else (heappop(ready)[2] if ready else None)
     return order
 
 
