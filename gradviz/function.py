@@ -18,6 +18,10 @@ import numpy as np
 from . import grad_mode
 
 _sequence = itertools.count()
+_new = object.__new__
+_ref = weakref.ref
+_grad_state = grad_mode._state  # thread-local; read once per op
+_NO_EDGE = (None, 0)  # the edge of an input no gradient flows to (shared: tuples are immutable)
 _wrap: Any = None  # Tensor._wrap, bound by tensor.py when it loads (tensor imports this module)
 
 # IEEE results (inf, nan) propagate silently, as in torch: NumPy's floating-point warnings
@@ -182,7 +186,7 @@ class Function(Node):
         are converted here, in one place, so no op deals with type promotion.
         This is the engine's hot path: plain loops, no generators, no context managers.
         """
-        ctx = object.__new__(cls)
+        ctx = _new(cls)
         ctx._saved = ()
         if _cast is None:
             arrays = [t._data for t in inputs]
@@ -191,15 +195,16 @@ class Function(Node):
         out = cls.forward(ctx, *arrays, **params)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy hands back scalars for 0-d results
-        track = False
-        if grad_mode._state.enabled:
+        enabled = _grad_state.enabled
+        if enabled:
             for t in inputs:
                 if t._requires_grad:
-                    track = True
                     break
-        if not track:
+            else:
+                enabled = False
+        if not enabled:
             result = _wrap(out)
-            if not grad_mode._state.enabled:
+            if not _grad_state.enabled:
                 for t in inputs:
                     if t._requires_grad:
                         # Made from grad-requiring inputs with grad off: the display draws it as cut.
@@ -211,12 +216,20 @@ class Function(Node):
             ctx._freed = False
             ctx._pre_hooks = None
             ctx._retain_ref = None
+            # One pass over the inputs: the edge, what backward needs to shape the input's gradient
+            # (None where no gradient flows) and, for constants, the value the display shows.
             edges, meta, consts = [], [], []
             for t, a in zip(inputs, arrays):
-                edges.append(t._edge())
-                meta.append((a.shape, a.dtype))
-                consts.append(None if t._requires_grad else (t._data if t._scalar is None else t._scalar))
-            ctx.next_functions = tuple(edges)
+                if t._requires_grad:
+                    fn = t.grad_fn
+                    edges.append((fn if fn is not None else t._accumulator(), 0))
+                    meta.append((a.shape, a.dtype))
+                    consts.append(None)
+                else:
+                    edges.append(_NO_EDGE)
+                    meta.append(None)
+                    consts.append(t._data if t._scalar is None else t._scalar)
+            ctx.next_functions = edges = tuple(edges)
             ctx._input_meta = meta
             ctx.const_inputs = tuple(consts)
             result = _wrap(out, ctx)
@@ -231,7 +244,7 @@ class Function(Node):
                         _own(a, inputs, arrays, result) if i is None or edges[i][0] is not None else None
                         for a, i in zip(ctx._saved, keep_for)
                     ])
-            ctx._out_ref = weakref.ref(result)
+            ctx._out_ref = _ref(result)
             ctx.output_meta = (out.shape, result._dtype)
         if cls.is_view:
             # Views share storage and the version counter with their base, as in torch.
@@ -246,16 +259,16 @@ class Function(Node):
             raise RuntimeError(SECOND_BACKWARD)
         grads = type(self).backward(self, grad)
         out = []
-        for g, (shape, dt), (fn, _) in zip(grads, self._input_meta, self.next_functions):
-            if g is None or fn is None:
+        for g, meta in zip(grads, self._input_meta):
+            if g is None or meta is None:  # meta is None exactly where no gradient flows
                 out.append(None)
                 continue
             if type(g) is not np.ndarray:
                 g = np.asarray(g)
-            if g.shape != shape:
-                g = sum_to(g, shape)
-            if g.dtype != dt:
-                g = g.astype(dt)
+            if g.shape != meta[0]:
+                g = sum_to(g, meta[0])
+            if g.dtype != meta[1]:
+                g = g.astype(meta[1])
             out.append(g)
         return tuple(out)
 
