@@ -1150,12 +1150,17 @@ def _scalar_array(value: Any, np_dtype: np.dtype) -> np.ndarray:
     key = (value, type(value), np_dtype)
     arr = _SCALARS.get(key)
     if arr is None:
-        if len(_SCALARS) > 4096:
-            _SCALARS.clear()
         arr = np.asarray(value, dtype=np_dtype)
         arr.flags.writeable = False
-        _SCALARS[key] = arr
+        if value:  # zeros are not cached: 0.0 == -0.0 as keys, but their products differ in sign
+            if len(_SCALARS) > 4096:
+                _SCALARS.clear()
+            _SCALARS[key] = arr
     return arr
+
+
+# The fast path's wrapped numbers, by (value, type, tensor dtype): immutable, so loops reuse them.
+_CONSTS: dict[tuple[Any, type, D.dtype], _Const] = {}
 
 
 def _operand(x: Any) -> Any:
@@ -1231,7 +1236,13 @@ def _binary(op: Any, a: Tensor, other: Any, **params: Any) -> Any:
         # Fast path, the common `y * 2.0`: the result keeps a's dtype (a wrapped number never
         # lifts a float tensor), and the constant is made directly in that dtype.
         rt = a._dtype
-        b: Any = _Const(other, _scalar_array(other, rt.np), D.scalar_dtype(other))
+        b: Any = _CONSTS.get((other, tp, rt))
+        if b is None:
+            b = _Const(other, _scalar_array(other, rt.np), D.scalar_dtype(other))
+            if other:  # zeros are not cached: 0.0 == -0.0 as keys, but x * -0.0 is -0
+                if len(_CONSTS) > 4096:
+                    _CONSTS.clear()
+                _CONSTS[(other, tp, rt)] = b
         cast = None
     else:
         b = _operand(other)
