@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import heapq
+import sys
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
@@ -121,6 +122,73 @@ def backward_steps(
                     buffers[fn] = _add(buffers[fn], g) if fn in buffers else g
             yield Step(index, node, grad, grad_inputs)
         index += 1
+
+
+def backward_pass(roots: Sequence[Node], grads: Sequence[np.ndarray]) -> tuple[list, list, list[Node]]:
+    """backward_steps without the record, for backward() when nobody watches.
+
+    The same walk (backward_order), hooks, arithmetic and results, with no Step per node.
+    Returns (leaf, new .grad array) pairs, (node, gradient) pairs of nodes whose output retains
+    its grad, and the nodes that ran; nothing outside the pass changes here either.
+    """
+    from .tensor import Tensor  # hooks receive tensors; tensor.py imports this module
+
+    buffers: dict[Node, np.ndarray] = {}
+    for root, g in zip(roots, grads):
+        buffers[root] = _add(buffers[root], g) if root in buffers else g
+    pop = buffers.pop
+    leaves: list[tuple] = []
+    retained: list[tuple] = []
+    ran: list[Node] = []
+    for node in backward_order(roots):
+        grad = pop(node, None)
+        if grad is None:
+            continue
+        ran.append(node)
+        if node._pre_hooks:
+            grad = _run_hooks(node._pre_hooks, grad, Tensor)
+        if type(node) is AccumulateGrad:
+            leaf = node.variable
+            if leaf._hooks:
+                grad = _run_hooks(leaf._hooks, grad, Tensor)
+            if leaf._grad is not None:
+                leaves.append((leaf, _add(leaf._grad._data, grad)))
+            elif (grad.base is None and grad.dtype == leaf._data.dtype and _refs(grad) <= _UNSHARED
+                  and grad.flags.writeable):
+                # Nothing else can see this array (see _UNSHARED), so it becomes .grad as it is.
+                leaves.append((leaf, grad))
+            else:
+                leaves.append((leaf, grad.astype(leaf._data.dtype, copy=True)))
+        else:
+            if node._retain_ref is not None:
+                retained.append((node, grad))
+            for (fn, _), g in zip(node.next_functions, node._run_backward(grad)):
+                if g is not None:
+                    if fn in buffers:
+                        buffers[fn] = _add(buffers[fn], g)
+                    else:
+                        buffers[fn] = g
+            g = None  # no stale reference may spoil the count of the next adoption
+    return leaves, retained, ran
+
+
+def _refs(grad: np.ndarray) -> int:
+    return sys.getrefcount(grad)
+
+
+def _probe() -> int:
+    grad = np.empty(0)
+    return _refs(grad)
+
+
+# The reference count of an array nobody else holds, as seen from backward_pass: its own
+# variable, _refs' argument and getrefcount's (measured, so interpreters that count stack
+# references differently agree). A gradient with more references is also somewhere else: the
+# root gradient a caller passed, an array a backward rule sent to two inputs, a retained
+# grad, one a hook kept. It owns its memory (base None: no view or broadcast), is writable
+# and has the leaf's dtype, or it is copied. torch's AccumulateGrad steals a gradient on the
+# same kind of reference count.
+_UNSHARED = _probe()
 
 
 def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..function import AccumulateGrad, Node
 from ..grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
-from ..graph import Step, backward_order, backward_steps
+from ..graph import Step, backward_order, backward_pass, backward_steps
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode"]
 
@@ -84,7 +84,32 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
         raise NotImplementedError("create_graph=True (higher-order gradients) is not supported yet")
     if inputs is not None:
         raise NotImplementedError("backward(inputs=...) is not supported yet")
-    run_backward(tensors, grad_tensors, retain_graph)
+    tensors = _as_list(tensors)
+    grad_tensors = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
+    roots, grads = _roots(tensors, grad_tensors)
+    # run_backward's pass without recording Steps (nobody watches): same order, same results.
+    leaves, retained, ran = backward_pass(roots, grads)
+    del roots, grads
+    _store(leaves, retained)
+    if not retain_graph:
+        for node in ran:
+            node._free()
+
+
+def _store(leaves: list, retained: list) -> None:
+    """commit() for backward_pass's results: leaf .grad (same object, added in place), retained grads."""
+    from ..tensor import Tensor
+
+    for leaf, after in leaves:
+        if leaf._grad is None:
+            leaf._grad = Tensor._wrap(after)
+        else:
+            np.copyto(leaf._grad._data, after, casting="unsafe")
+            leaf._grad._version_counter.value += 1
+    for node, grad in retained:
+        t = node._retain_ref()
+        if t is not None:
+            t._grad = Tensor._wrap(grad.copy()) if t._grad is None else Tensor._wrap(t._grad._data + grad)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
