@@ -36,15 +36,22 @@ except ImportError:  # the reference is optional
 
 QUICK = "--quick" in sys.argv
 REPEATS = 3 if QUICK else 7
+# Short rounds are cheap, and many of them make the median ratio steady on a noisy machine.
+MANY = 5 if QUICK else 31
 
 
-def interleaved(fns: dict, inner: int = 1) -> dict[str, list[float]]:
-    """Time the candidates alternately so background load hits them alike; seconds per round."""
+def interleaved(fns: dict, inner: int = 1, rounds: int = REPEATS) -> dict[str, list[float]]:
+    """Time the candidates alternately so background load hits them alike; seconds per round.
+
+    The order rotates from round to round, so no candidate always runs right after the same
+    other one (allocator and cache state left behind).
+    """
     out: dict[str, list[float]] = {k: [] for k in fns}
     for fn in fns.values():
         fn()
-    for _ in range(REPEATS):
-        for k, fn in fns.items():
+    items = list(fns.items())
+    for r in range(rounds):
+        for k, fn in items[r % len(items):] + items[:r % len(items)]:
             t0 = time.perf_counter()
             for _ in range(inner):
                 fn()
@@ -182,12 +189,12 @@ def main() -> None:
         libs["torch"] = torch
 
     t = interleaved({"gradviz": chain(gradviz), **({"torch": chain(torch)} if torch else {}),
-                     "numpy": chain_numpy()})
+                     "numpy": chain_numpy()}, rounds=MANY)
     rows.append(("(a) 1,000-op chain, µs/op (fwd+bwd)", *summary(t, "torch", 1e6 / 1000), "torch", 1.0))
 
     for batch in (64, 256):
         t = interleaved({"gradviz": mlp(gradviz, batch), "numpy": mlp(None, batch),
-                         **({"torch": mlp(torch, batch)} if torch else {})}, inner=3)
+                         **({"torch": mlp(torch, batch)} if torch else {})}, inner=3, rounds=MANY)
         rows.append((f"(b) MLP 784-256-10 step, batch {batch}, ms", *summary(t, "numpy", 1e3), "numpy", 1.2))
 
     t = interleaved({"gradviz": matmul(gradviz), "numpy": matmul(None),
