@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _bmath
 from .function import Function
 
 
@@ -359,7 +360,7 @@ class ReluBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return (np.where(z > 0, g, 0).astype(g.dtype, copy=False),)
+        return (_bmath.where(z > 0, g, 0).astype(g.dtype, copy=False),)
 
 
 class AbsBackward0(Function):
