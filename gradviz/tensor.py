@@ -51,6 +51,7 @@ class device:
 
 
 _CPU = device()
+_new = object.__new__
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -119,13 +120,14 @@ class Tensor:
         """A tensor over ``data`` (no copy), the engine's only constructor."""
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        t = object.__new__(Tensor)  # _init inlined: this runs once per op result
+        t = _new(Tensor)  # _init inlined: this runs once per op result
         t._data = data
         t._dtype = _BY_NP[data.dtype]
         t._requires_grad = grad_fn is not None
         t.grad_fn = grad_fn
         t._grad = None
-        t._version_counter = _Version()
+        t._version_counter = v = _new(_Version)  # _Version() without the Python-level __init__ call
+        v.value = 0
         t._grad_acc = None
         t._hooks = None
         t._retains_grad = False
@@ -505,6 +507,8 @@ class Tensor:
         return NotImplemented if o is NotImplemented else o.pow(self)
 
     def __matmul__(self, other: Any) -> Any:
+        if type(other) is Tensor and self._data.ndim == 2 and other._data.ndim == 2:
+            return self.mm(other)  # the common case, straight to the route _matmul would pick
         o = _operand(other)
         return NotImplemented if o is NotImplemented else _matmul(self, o)
 
@@ -601,6 +605,10 @@ class Tensor:
     negative = neg
 
     def pow(self, exponent: Any) -> "Tensor":
+        tp = type(exponent)
+        if (tp is float or tp is int) and self._dtype.is_floating_point:
+            # Fast path, `x ** 2`: a wrapped number never lifts a float tensor, so no cast.
+            return ops.PowBackward0.apply(self, exponent=exponent)
         if not isinstance(exponent, _NUMBER):
             # A tensor, array or list exponent: elementwise a**b.
             return _method_result("pow", _binary(ops.PowBackward1, self, exponent), exponent, "exponent")
@@ -1255,9 +1263,11 @@ def _binary(op: Any, a: Tensor, other: Any, **params: Any) -> Any:
             _check_sub(a, b)
         elif op is ops.PowBackward1 and rt is D.bool_:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-        cast = rt.np
+        # Two tensors already of the result dtype need no cast (a wrapped number's array is wide).
+        cast = None if a._dtype is rt and b._dtype is rt and b._scalar is None else rt.np
     try:
-        return op.apply(a, b, _cast=cast, **params)
+        # Without keywords when there are none: building the keyword dict costs more than the test.
+        return op.apply(a, b, _cast=cast, **params) if cast is not None or params else op.apply(a, b)
     except ValueError:
         if a._data.shape != b._data.shape:
             try:
