@@ -131,8 +131,6 @@ def backward_pass(roots: Sequence[Node], grads: Sequence[np.ndarray]) -> tuple[l
     Returns (leaf, new .grad array) pairs, (node, gradient) pairs of nodes whose output retains
     its grad, and the nodes that ran; nothing outside the pass changes here either.
     """
-    from .tensor import Tensor  # hooks receive tensors; tensor.py imports this module
-
     buffers: dict[Node, np.ndarray] = {}
     for root, g in zip(roots, grads):
         buffers[root] = _add(buffers[root], g) if root in buffers else g
@@ -146,11 +144,11 @@ def backward_pass(roots: Sequence[Node], grads: Sequence[np.ndarray]) -> tuple[l
             continue
         ran.append(node)
         if node._pre_hooks:
-            grad = _run_hooks(node._pre_hooks, grad, Tensor)
+            grad = _run_hooks(node._pre_hooks, grad, _tensor_class())
         if type(node) is AccumulateGrad:
             leaf = node.variable
             if leaf._hooks:
-                grad = _run_hooks(leaf._hooks, grad, Tensor)
+                grad = _run_hooks(leaf._hooks, grad, _tensor_class())
             if leaf._grad is not None:
                 leaves.append((leaf, _add(leaf._grad._data, grad)))
             elif (grad.base is None and grad.dtype == leaf._data.dtype and _refs(grad) <= _UNSHARED
@@ -170,6 +168,12 @@ def backward_pass(roots: Sequence[Node], grads: Sequence[np.ndarray]) -> tuple[l
                         buffers[fn] = g
             g = None  # no stale reference may spoil the count of the next adoption
     return leaves, retained, ran
+
+
+def _tensor_class() -> type:
+    from .tensor import Tensor  # hooks receive tensors; tensor.py imports this module
+
+    return Tensor
 
 
 def _refs(grad: np.ndarray) -> int:

@@ -231,9 +231,7 @@ class Tensor:
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Compute d(self)/d(leaf) for every leaf in the graph and add it into leaf.grad."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        _autograd().backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self) -> "Tensor":
         """A leaf sharing this tensor's storage and version counter, outside the graph."""
@@ -1150,6 +1148,17 @@ class _Const:
         return (None, 0)
 
 
+def _autograd() -> Any:
+    # gradviz.autograd, looked up once: an import statement inside a method costs a few µs per call.
+    global _AUTOGRAD
+    if _AUTOGRAD is None:
+        from . import autograd
+
+        _AUTOGRAD = autograd
+    return _AUTOGRAD
+
+
+_AUTOGRAD: Any = None
 _SCALARS: dict[tuple[Any, type, np.dtype], np.ndarray] = {}
 
 

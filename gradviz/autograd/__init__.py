@@ -5,6 +5,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .. import function as _function
 from ..function import AccumulateGrad, Node
 from ..grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from ..graph import Step, backward_order, backward_pass, backward_steps
@@ -98,18 +99,17 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
 
 def _store(leaves: list, retained: list) -> None:
     """commit() for backward_pass's results: leaf .grad (same object, added in place), retained grads."""
-    from ..tensor import Tensor
-
+    wrap = _function._wrap  # Tensor._wrap, without an import statement per call
     for leaf, after in leaves:
         if leaf._grad is None:
-            leaf._grad = Tensor._wrap(after)
+            leaf._grad = wrap(after)
         else:
             np.copyto(leaf._grad._data, after, casting="unsafe")
             leaf._grad._version_counter.value += 1
     for node, grad in retained:
         t = node._retain_ref()
         if t is not None:
-            t._grad = Tensor._wrap(grad.copy()) if t._grad is None else Tensor._wrap(t._grad._data + grad)
+            t._grad = wrap(grad.copy()) if t._grad is None else wrap(t._grad._data + grad)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
