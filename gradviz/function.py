@@ -97,8 +97,12 @@ class Node:
 
     __slots__ = (
         "next_functions", "_seq", "_saved", "_freed", "_input_meta", "const_inputs",
-        "output_meta", "_out_ref", "_pre_hooks", "_retain_ref", "__weakref__", "__dict__",
+        "output_meta", "_out_ref", "__weakref__", "__dict__",
     )
+    # Rarely set (hooks, retain_grad), so class defaults: an instance write goes to its __dict__,
+    # and a new node does not pay two stores.
+    _pre_hooks: dict | None = None
+    _retain_ref: Any = None
     label: ClassVar[str] = "?"
     formula: ClassVar[str] = ""
     saves_tensors: ClassVar[bool] = False
@@ -214,8 +218,6 @@ class Function(Node):
         else:
             ctx._seq = next(_sequence)
             ctx._freed = False
-            ctx._pre_hooks = None
-            ctx._retain_ref = None
             # One pass over the inputs: the edge, what backward needs to shape the input's gradient
             # (None where no gradient flows) and, for constants, the value the display shows.
             edges, meta, consts = [], [], []
@@ -298,8 +300,6 @@ class AccumulateGrad(Node):
         self._seq = float("inf")  # torch runs AccumulateGrad as soon as it is ready
         self._saved = ()
         self._freed = False
-        self._pre_hooks = None
-        self._retain_ref = None
         self.const_inputs = ()
         self._out_ref = None
         self.output_meta = (variable._data.shape, variable._dtype)
