@@ -8,7 +8,9 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from .function import AccumulateGrad, Node
+from .function import SECOND_BACKWARD, AccumulateGrad, Node, sum_to
+
+_ndarray = np.ndarray
 
 
 def parents(node: Node) -> list[Node]:
@@ -160,12 +162,24 @@ def backward_pass(roots: Sequence[Node], grads: Sequence[np.ndarray]) -> tuple[l
         else:
             if node._retain_ref is not None:
                 retained.append((node, grad))
-            for (fn, _), g in zip(node.next_functions, node._run_backward(grad)):
-                if g is not None:
-                    if fn in buffers:
-                        buffers[fn] = _add(buffers[fn], g)
-                    else:
-                        buffers[fn] = g
+            # Function._run_backward inlined (the recorded pass calls it): the rule, then each
+            # gradient shaped back to its input, straight into the consumer's buffer.
+            if node._freed and node.saves_tensors:
+                raise RuntimeError(SECOND_BACKWARD)
+            for (fn, _), g, meta in zip(node.next_functions, type(node).backward(node, grad), node._input_meta):
+                if g is None or meta is None:  # meta is None exactly where no gradient flows
+                    continue
+                if type(g) is not _ndarray:
+                    g = np.asarray(g)
+                shape, dt = meta
+                if g.shape != shape:
+                    g = sum_to(g, shape)
+                if g.dtype != dt:
+                    g = g.astype(dt)
+                if fn in buffers:
+                    buffers[fn] = _add(buffers[fn], g)
+                else:
+                    buffers[fn] = g
             g = None  # no stale reference may spoil the count of the next adoption
     return leaves, retained, ran
 
