@@ -42,9 +42,11 @@ def sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1
-    )
+    inner = tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
+    if not inner and lead and shape:
+        # Only leading axes (a bias): the same sum, already in shape, and a new array (no view).
+        return grad.sum(axis=tuple(range(lead)))
+    axes = tuple(range(lead)) + inner
     out = grad.sum(axis=axes, keepdims=True) if axes else grad
     return out.reshape(shape)
 
