@@ -125,6 +125,8 @@ class NegBackward0(Function):
 
 def _pow_scalar(a: np.ndarray, e: float) -> np.ndarray:
     # torch special-cases small integer and half exponents; so does this, for equal bits.
+    if e == 1:
+        return a.copy()  # a ** 1 is a, bit for bit (checked against np.power for f16/32/64); x**2's backward needs it
     if e == 2:
         return a * a
     if e == 3:
