@@ -56,7 +56,8 @@ class AddmmBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         mat1, mat2 = ctx.saved_tensors
-        return g, g @ mat2.T, mat1.T @ g
+        _, need1, need2 = ctx.needs_input_grad  # a Linear's input batch needs no product, as in MmBackward0
+        return g, (g @ mat2.T if need1 else None), (mat1.T @ g if need2 else None)
 
 
 # -- activations ----------------------------------------------------------------------------
