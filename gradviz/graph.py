@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import heapq
+import operator
 import sys
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
@@ -41,7 +42,36 @@ def backward_order(roots: Sequence[Node]) -> list[Node]:
 
     Among ready nodes the most recently created runs first (AccumulateGrad at once), which
     is the order PyTorch's engine executes in, so the animation replays the same sequence.
+
+    Built without a ready queue: a node is always created after its inputs' nodes, so its
+    sequence number is larger than theirs, and the ready node with the largest number is the
+    largest of all not yet run. So op nodes run in decreasing sequence number, and each
+    AccumulateGrad (sequence "infinity") right after its last consumer, in edge order; leaf
+    roots nobody consumes come first. _heap_order computes the same with the queue.
     """
+    roots = list(dict.fromkeys(roots))
+    counts = _consumer_counts(roots)
+    order = [r for r in roots if counts[r] == 0 and type(r) is AccumulateGrad]
+    append = order.append
+    ops = [n for n in counts if type(n) is not AccumulateGrad]
+    ops.sort(key=_by_seq, reverse=True)
+    for node in ops:
+        append(node)
+        for fn, _ in node.next_functions:
+            if type(fn) is AccumulateGrad:
+                left = counts[fn] - 1
+                counts[fn] = left
+                if left == 0:
+                    append(fn)
+    return order
+
+
+_by_seq = operator.attrgetter("_seq")
+
+
+def _heap_order(roots: Sequence[Node]) -> list[Node]:
+    """The walk as torch's engine runs it: a ready queue by sequence number, AccumulateGrad
+    first. backward_order gives the same list faster; this one stays as its reference (tests)."""
     roots = list(dict.fromkeys(roots))
     counts = _consumer_counts(roots)
     ready = [(-r._seq, i, r) for i, r in enumerate(roots) if counts[r] == 0]

@@ -114,3 +114,34 @@ def test_signed_zero_constants_match_torch() -> None:
     for a, b in zip(mine, ref):
         np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_backward_order_equals_the_ready_queue_walk(seed: int) -> None:
+    # backward_order relies on sequence numbers growing from inputs to consumers; the ready-queue
+    # walk (graph._heap_order, torch's engine order) is its reference. Random DAGs with fan-out,
+    # diamonds, x*x, in-place rebased nodes, several roots (some consuming others) and leaf roots.
+    from gradviz.graph import _heap_order, backward_order
+
+    rng = random.Random(seed)
+    leaves = [gradviz.tensor([1.0, 2.0], requires_grad=True) for _ in range(rng.randint(1, 5))]
+    ts = list(leaves)
+    for _ in range(rng.randint(0, 40)):
+        a, b = rng.choice(ts), rng.choice(ts)
+        kind = rng.randrange(5)
+        if kind == 0:
+            ts.append(a * b)
+        elif kind == 1:
+            ts.append(a + b * 2.0)
+        elif kind == 2:
+            ts.append(a.sum() * b)
+        elif kind == 3 and a.grad_fn is not None:
+            c = a * 1.0
+            c.mul_(3.0)  # in place: c's grad_fn becomes a newer node over the old one
+            ts.append(c)
+        else:
+            ts.append(a * a)
+    picks = rng.sample(ts, rng.randint(1, min(4, len(ts))))
+    roots = [t.grad_fn if t.grad_fn is not None else t._accumulator() for t in picks]
+    roots += rng.sample(roots, rng.randint(0, len(roots)))  # repeated roots are dropped by both
+    assert backward_order(roots) == _heap_order(roots)
