@@ -21,7 +21,6 @@ _sequence = itertools.count()
 _new = object.__new__
 _ref = weakref.ref
 _grad_state = grad_mode._state  # thread-local; read once per op
-_NO_EDGE = (None, 0)  # the edge of an input no gradient flows to (shared: tuples are immutable)
 _wrap: Any = None  # Tensor._wrap, bound by tensor.py when it loads (tensor imports this module)
 
 # IEEE results (inf, nan) propagate silently, as in torch: NumPy's floating-point warnings
@@ -220,19 +219,14 @@ class Function(Node):
         else:
             ctx._seq = next(_sequence)
             ctx._freed = False
-            # One pass over the inputs: the edge, what backward needs to shape the input's gradient
-            # (None where no gradient flows) and, for constants, the value the display shows.
+            # One pass over the inputs: the edge, the shape and dtype backward restores, and, for
+            # constants, the value the display shows. Inputs may be stand-ins with only _edge(),
+            # _data, _requires_grad and _scalar (the view rebasing code builds such), so no more.
             edges, meta, consts = [], [], []
             for t, a in zip(inputs, arrays):
-                if t._requires_grad:
-                    fn = t.grad_fn
-                    edges.append((fn if fn is not None else t._accumulator(), 0))
-                    meta.append((a.shape, a.dtype))
-                    consts.append(None)
-                else:
-                    edges.append(_NO_EDGE)
-                    meta.append(None)
-                    consts.append(t._data if t._scalar is None else t._scalar)
+                edges.append(t._edge())
+                meta.append((a.shape, a.dtype))
+                consts.append(None if t._requires_grad else (t._data if t._scalar is None else t._scalar))
             ctx.next_functions = edges = tuple(edges)
             ctx._input_meta = meta
             ctx.const_inputs = tuple(consts)
@@ -263,16 +257,16 @@ class Function(Node):
             raise RuntimeError(SECOND_BACKWARD)
         grads = type(self).backward(self, grad)
         out = []
-        for g, meta in zip(grads, self._input_meta):
-            if g is None or meta is None:  # meta is None exactly where no gradient flows
+        for g, (shape, dt), (fn, _) in zip(grads, self._input_meta, self.next_functions):
+            if g is None or fn is None:
                 out.append(None)
                 continue
             if type(g) is not np.ndarray:
                 g = np.asarray(g)
-            if g.shape != meta[0]:
-                g = sum_to(g, meta[0])
-            if g.dtype != meta[1]:
-                g = g.astype(meta[1])
+            if g.shape != shape:
+                g = sum_to(g, shape)
+            if g.dtype != dt:
+                g = g.astype(dt)
             out.append(g)
         return tuple(out)
 

@@ -196,12 +196,12 @@ def backward_pass(roots: Sequence[Node], grads: Sequence[np.ndarray]) -> tuple[l
             # gradient shaped back to its input, straight into the consumer's buffer.
             if node._freed and node.saves_tensors:
                 raise RuntimeError(SECOND_BACKWARD)
-            for (fn, _), g, meta in zip(node.next_functions, type(node).backward(node, grad), node._input_meta):
-                if g is None or meta is None:  # meta is None exactly where no gradient flows
+            for (fn, _), g, (shape, dt) in zip(node.next_functions, type(node).backward(node, grad),
+                                               node._input_meta):
+                if g is None or fn is None:
                     continue
                 if type(g) is not _ndarray:
                     g = np.asarray(g)
-                shape, dt = meta
                 if g.shape != shape:
                     g = sum_to(g, shape)
                 if g.dtype != dt:
