@@ -6,7 +6,8 @@ One step = zero_grad, forward (Linear, ReLU, Linear), CrossEntropyLoss, backward
 Gaussian blobs made from the seeded generator. Rows: the acceptance run (256 points, 20-64-5)
 and a wider one (batch 256, 784-256-10, MNIST-sized). Each figure is the median of interleaved
 repeats, so background load hits both libraries alike; torch runs with one thread, as the
-comparison is about per-op overhead, not parallel BLAS (NumPy's OpenBLAS gets one thread too). The ratio is gradviz / torch.
+comparison is about per-op overhead, not parallel BLAS (NumPy's OpenBLAS gets one thread too). The ratio is the
+median of the per-round ratios gradviz / torch.
 """
 from __future__ import annotations
 
@@ -56,8 +57,9 @@ def trainer(lib: Any, n: int, dim: int, hidden: int, classes: int) -> Any:
     return steps
 
 
-def interleaved(fns: dict[str, Any]) -> dict[str, float]:
-    """Median seconds per step of each candidate, timed alternately."""
+def interleaved(fns: dict[str, Any]) -> tuple[dict[str, float], float]:
+    """Median seconds per step of each candidate, timed alternately, and the median of the
+    per-round ratios gradviz / torch (a round's two runs share the machine's load)."""
     out: dict[str, list[float]] = {k: [] for k in fns}
     for fn in fns.values():
         fn()  # warm-up
@@ -66,7 +68,8 @@ def interleaved(fns: dict[str, Any]) -> dict[str, float]:
             t0 = time.perf_counter()
             fn()
             out[k].append((time.perf_counter() - t0) / STEPS)
-    return {k: statistics.median(v) for k, v in out.items()}
+    ratio = statistics.median(g / r for g, r in zip(out["gradviz"], out["torch"])) if "torch" in out else float("nan")
+    return {k: statistics.median(v) for k, v in out.items()}, ratio
 
 
 def main() -> None:
@@ -79,11 +82,11 @@ def main() -> None:
         fns = {"gradviz": trainer(gradviz, *shape)}
         if torch is not None:
             fns["torch"] = trainer(torch, *shape)
-        t = interleaved(fns)
+        t, ratio = interleaved(fns)
         g = t["gradviz"] * 1e3
         if "torch" in t:
             r = t["torch"] * 1e3
-            print(f"{name:36} {g:>11.3f} {r:>10.3f} {g / r:>7.2f}")
+            print(f"{name:36} {g:>11.3f} {r:>10.3f} {ratio:>7.2f}")
         else:
             print(f"{name:36} {g:>11.3f} {'-':>10} {'-':>7}")
 

@@ -18,6 +18,9 @@ import numpy as np
 from . import _anomaly, grad_mode
 
 _sequence = itertools.count()
+_new = object.__new__
+_ref = weakref.ref
+_grad_state = grad_mode._state  # thread-local; read once per op
 _wrap: Any = None  # Tensor._wrap, bound by tensor.py when it loads (tensor imports this module)
 
 # IEEE results (inf, nan) propagate silently, as in torch: NumPy's floating-point warnings
@@ -49,10 +52,12 @@ def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1
-    )
+    inner = tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
+    axes = tuple(range(lead)) + inner
     if type(grad) is np.ndarray:
+        if not inner and lead and shape:
+            # Only leading axes (a bias): the same sum, already in shape, and a new array (no view).
+            return grad.sum(axis=axes)
         out = grad.sum(axis=axes, keepdims=True) if axes else grad
         return out.reshape(shape)
     from . import _bmath
@@ -121,8 +126,12 @@ class Node:
 
     __slots__ = (
         "next_functions", "_seq", "_saved", "_freed", "_input_meta", "const_inputs",
-        "output_meta", "_out_ref", "_pre_hooks", "_retain_ref", "__weakref__", "__dict__",
+        "output_meta", "_out_ref", "__weakref__", "__dict__",
     )
+    # Rarely set (hooks, retain_grad), so class defaults: an instance write goes to its __dict__,
+    # and a new node does not pay two stores.
+    _pre_hooks: dict | None = None
+    _retain_ref: Any = None
     label: ClassVar[str] = "?"
     formula: ClassVar[str] = ""
     saves_tensors: ClassVar[bool] = False
@@ -222,7 +231,7 @@ class Function(Node):
         are converted here, in one place, so no op deals with type promotion.
         This is the engine's hot path: plain loops, no generators, no context managers.
         """
-        ctx = object.__new__(cls)
+        ctx = _new(cls)
         ctx._saved = ()
         if _cast is None:
             arrays = [t._data for t in inputs]
@@ -231,15 +240,16 @@ class Function(Node):
         out = cls.forward(ctx, *arrays, **params)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy hands back scalars for 0-d results
-        track = False
-        if grad_mode._state.enabled:
+        enabled = _grad_state.enabled
+        if enabled:
             for t in inputs:
                 if t._requires_grad:
-                    track = True
                     break
-        if not track:
+            else:
+                enabled = False
+        if not enabled:
             result = _wrap(out)
-            if not grad_mode._state.enabled:
+            if not _grad_state.enabled:
                 for t in inputs:
                     if t._requires_grad:
                         # Made from grad-requiring inputs with grad off: the display draws it as cut.
@@ -249,14 +259,15 @@ class Function(Node):
         else:
             ctx._seq = next(_sequence)
             ctx._freed = False
-            ctx._pre_hooks = None
-            ctx._retain_ref = None
+            # One pass over the inputs: the edge, the shape and dtype backward restores, and, for
+            # constants, the value the display shows. Inputs may be stand-ins with only _edge(),
+            # _data, _requires_grad and _scalar (the view rebasing code builds such), so no more.
             edges, meta, consts = [], [], []
             for t, a in zip(inputs, arrays):
                 edges.append(t._edge())
                 meta.append((a.shape, a.dtype))
                 consts.append(None if t._requires_grad else (t._data if t._scalar is None else t._scalar))
-            ctx.next_functions = tuple(edges)
+            ctx.next_functions = edges = tuple(edges)
             ctx._input_meta = meta
             ctx.const_inputs = tuple(consts)
             if _anomaly.enabled:
@@ -273,7 +284,7 @@ class Function(Node):
                         _own(a, inputs, arrays, result) if i is None or edges[i][0] is not None else None
                         for a, i in zip(ctx._saved, keep_for)
                     ])
-            ctx._out_ref = weakref.ref(result)
+            ctx._out_ref = _ref(result)
             ctx.output_meta = (out.shape, result._dtype)
         if cls.is_view:
             # Views share storage and the version counter with their base, as in torch.
@@ -339,8 +350,6 @@ class AccumulateGrad(Node):
         self._seq = float("inf")  # torch runs AccumulateGrad as soon as it is ready
         self._saved = ()
         self._freed = False
-        self._pre_hooks = None
-        self._retain_ref = None
         self.const_inputs = ()
         self._out_ref = None
         self.output_meta = (variable._data.shape, variable._dtype)

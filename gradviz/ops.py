@@ -459,7 +459,7 @@ class MeanBackward1(Function):
     @staticmethod
     def forward(ctx, a, dim, keepdim):
         ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
-        ctx.n = int(np.prod([a.shape[d] for d in dim])) if a.ndim else 1
+        ctx.n = math.prod([a.shape[d] for d in dim]) if a.ndim else 1
         return np.sum(a, axis=dim, keepdims=keepdim) / np.asarray(ctx.n, dtype=a.dtype)
 
     @staticmethod

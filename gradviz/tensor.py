@@ -52,6 +52,7 @@ class device:
 
 
 _CPU = device()
+_new = object.__new__
 
 MULTI_OUTPUT_UNSUPPORTED = (
     "gradviz supports hooks, retain_grad() and autograd.grad() inputs only on the first output of a "
@@ -129,13 +130,14 @@ class Tensor(_MoreMethods):
         """A tensor over ``data`` (no copy), the engine's only constructor."""
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        t = object.__new__(Tensor)  # _init inlined: this runs once per op result
+        t = _new(Tensor)  # _init inlined: this runs once per op result
         t._data = data
         t._dtype = _BY_NP[data.dtype]
         t._requires_grad = grad_fn is not None
         t.grad_fn = grad_fn
         t._grad = None
-        t._version_counter = _Version()
+        t._version_counter = v = _new(_Version)  # _Version() without the Python-level __init__ call
+        v.value = 0
         t._grad_acc = None
         t._hooks = None
         t._retains_grad = False
@@ -248,9 +250,7 @@ class Tensor(_MoreMethods):
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Compute d(self)/d(leaf) for every leaf in the graph and add it into leaf.grad."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        _autograd().backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self) -> "Tensor":
         """A leaf sharing this tensor's storage and version counter, outside the graph."""
@@ -530,6 +530,8 @@ class Tensor(_MoreMethods):
         return NotImplemented if o is NotImplemented else o.pow(self)
 
     def __matmul__(self, other: Any) -> Any:
+        if type(other) is Tensor and self._data.ndim == 2 and other._data.ndim == 2:
+            return self.mm(other)  # the common case, straight to the route _matmul would pick
         o = _operand(other)
         return NotImplemented if o is NotImplemented else _matmul(self, o)
 
@@ -626,6 +628,10 @@ class Tensor(_MoreMethods):
     negative = neg
 
     def pow(self, exponent: Any) -> "Tensor":
+        tp = type(exponent)
+        if (tp is float or tp is int) and self._dtype.is_floating_point:
+            # Fast path, `x ** 2`: a wrapped number never lifts a float tensor, so no cast.
+            return ops.PowBackward0.apply(self, exponent=exponent)
         if not isinstance(exponent, _NUMBER):
             # A tensor, array or list exponent: elementwise a**b.
             return _method_result("pow", _binary(ops.PowBackward1, self, exponent), exponent, "exponent")
@@ -1170,6 +1176,17 @@ class _Const:
         return (None, 0)
 
 
+def _autograd() -> Any:
+    # gradviz.autograd, looked up once: an import statement inside a method costs a few µs per call.
+    global _AUTOGRAD
+    if _AUTOGRAD is None:
+        from . import autograd
+
+        _AUTOGRAD = autograd
+    return _AUTOGRAD
+
+
+_AUTOGRAD: Any = None
 _SCALARS: dict[tuple[Any, type, np.dtype], np.ndarray] = {}
 
 
@@ -1178,12 +1195,17 @@ def _scalar_array(value: Any, np_dtype: np.dtype) -> np.ndarray:
     key = (value, type(value), np_dtype)
     arr = _SCALARS.get(key)
     if arr is None:
-        if len(_SCALARS) > 4096:
-            _SCALARS.clear()
         arr = np.asarray(value, dtype=np_dtype)
         arr.flags.writeable = False
-        _SCALARS[key] = arr
+        if value:  # zeros are not cached: 0.0 == -0.0 as keys, but their products differ in sign
+            if len(_SCALARS) > 4096:
+                _SCALARS.clear()
+            _SCALARS[key] = arr
     return arr
+
+
+# The fast path's wrapped numbers, by (value, type, tensor dtype): immutable, so loops reuse them.
+_CONSTS: dict[tuple[Any, type, D.dtype], _Const] = {}
 
 
 def _operand(x: Any) -> Any:
@@ -1259,7 +1281,13 @@ def _binary(op: Any, a: Tensor, other: Any, **params: Any) -> Any:
         # Fast path, the common `y * 2.0`: the result keeps a's dtype (a wrapped number never
         # lifts a float tensor), and the constant is made directly in that dtype.
         rt = a._dtype
-        b: Any = _Const(other, _scalar_array(other, rt.np), D.scalar_dtype(other))
+        b: Any = _CONSTS.get((other, tp, rt))
+        if b is None:
+            b = _Const(other, _scalar_array(other, rt.np), D.scalar_dtype(other))
+            if other:  # zeros are not cached: 0.0 == -0.0 as keys, but x * -0.0 is -0
+                if len(_CONSTS) > 4096:
+                    _CONSTS.clear()
+                _CONSTS[(other, tp, rt)] = b
         cast = None
     else:
         b = _operand(other)
@@ -1272,9 +1300,11 @@ def _binary(op: Any, a: Tensor, other: Any, **params: Any) -> Any:
             _check_sub(a, b)
         elif op is ops.PowBackward1 and rt is D.bool_:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-        cast = rt.np
+        # Two tensors already of the result dtype need no cast (a wrapped number's array is wide).
+        cast = None if a._dtype is rt and b._dtype is rt and b._scalar is None else rt.np
     try:
-        return op.apply(a, b, _cast=cast, **params)
+        # Without keywords when there are none: building the keyword dict costs more than the test.
+        return op.apply(a, b, _cast=cast, **params) if cast is not None or params else op.apply(a, b)
     except ValueError:
         if a._data.shape != b._data.shape:
             try:

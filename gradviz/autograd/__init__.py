@@ -6,9 +6,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .. import function as _function
 from ..function import SECOND_BACKWARD, AccumulateGrad, Node
 from ..grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
-from ..graph import Step, backward_order, backward_steps
+from ..graph import Step, backward_order, backward_pass, backward_steps
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode"]
 
@@ -192,7 +193,16 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         targets = {(t.grad_fn if t.grad_fn is not None else t._accumulator()): t for t in inputs}
     if not create_graph and targets is None:
-        run_backward(tensors, grad_tensors, retain_graph)
+        # run_backward's pass without recording Steps (nobody watches): same order, same results.
+        tensors = _as_list(tensors)
+        grad_tensors = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
+        roots, grads = _roots(tensors, grad_tensors)
+        leaves, retained, ran = backward_pass(roots, grads)
+        del roots, grads
+        _store(leaves, retained)
+        if not retain_graph:
+            for node in ran:
+                node._free()
         return
     tensors = _as_list(tensors)
     grad_tensors = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
@@ -229,6 +239,21 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
         _free(steps)
         for node in visited:
             node._free()
+
+
+def _store(leaves: list, retained: list) -> None:
+    """commit() for backward_pass's results: leaf .grad (same object, added in place), retained grads."""
+    wrap = _function._wrap  # Tensor._wrap, without an import statement per call
+    for leaf, after in leaves:
+        if leaf._grad is None:
+            leaf._grad = wrap(after)
+        else:
+            np.copyto(leaf._grad._data, after, casting="unsafe")
+            leaf._grad._version_counter.value += 1
+    for node, grad in retained:
+        t = node._retain_ref()
+        if t is not None:
+            t._grad = wrap(grad.copy()) if t._grad is None else wrap(t._grad._data + grad)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,

@@ -35,6 +35,7 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, mom, damp = group["lr"], group["momentum"], group["dampening"]
             wd, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
+            lr_arr = None  # lr as a 0-d array of the parameters' dtype, made once per group and dtype
             for p in group["params"]:
                 if p._grad is None:
                     continue  # parameters that got no gradient are left alone
@@ -53,6 +54,8 @@ class SGD(Optimizer):
                         buf += np.asarray(1 - damp, dtype=buf.dtype) * g
                     g = g + np.asarray(mom, dtype=g.dtype) * buf if nesterov else buf
                 # In place, so the parameter object (and anything holding it) sees the update.
-                p._data -= np.asarray(lr, dtype=p._data.dtype) * g
+                if lr_arr is None or lr_arr.dtype != p._data.dtype:
+                    lr_arr = np.asarray(lr, dtype=p._data.dtype)
+                p._data -= lr_arr * g
                 p._version_counter.value += 1
         return loss

@@ -1,0 +1,147 @@
+"""backward()'s lean pass (graph.backward_pass): it gives what the recorded pass gives, and a
+gradient it hands to a leaf without copying is never visible anywhere else. Also the cached
+Python-number constants keep the sign of zero. Reference values come from torch 2.13 run live.
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+import gradviz
+from gradviz import autograd
+
+
+def _data(t: gradviz.Tensor) -> np.ndarray:
+    return t.detach().numpy()
+
+
+def test_leaf_grads_from_one_array_are_separate() -> None:
+    # AddBackward sends the same gradient array to both inputs: at most one may keep it.
+    x = gradviz.ones(3, requires_grad=True)
+    w = gradviz.ones(3, requires_grad=True)
+    ((x + w) * 2).sum().backward()  # MulBackward makes a new array; AddBackward sends it twice
+    assert not np.shares_memory(_data(x.grad), _data(w.grad))
+    x.grad.mul_(5)
+    np.testing.assert_array_equal(_data(w.grad), [2, 2, 2])
+
+
+def test_root_gradient_is_copied_not_adopted() -> None:
+    x = gradviz.ones(3, requires_grad=True)
+    g = gradviz.tensor([1.0, 2.0, 3.0])
+    (x + 1).backward(g)
+    assert not np.shares_memory(_data(x.grad), _data(g))
+    g.mul_(0)
+    np.testing.assert_array_equal(_data(x.grad), [1, 2, 3])
+
+
+def test_retained_grad_and_leaf_grad_are_separate() -> None:
+    x = gradviz.ones(3, requires_grad=True)
+    y = x + 0  # AddBackward passes y's gradient on unchanged
+    y.retain_grad()
+    (y * 2).sum().backward()
+    assert not np.shares_memory(_data(x.grad), _data(y.grad))
+
+
+def test_gradient_a_hook_keeps_is_copied() -> None:
+    x = gradviz.ones(3, requires_grad=True)
+    kept = []
+
+    def hook(g):
+        kept.append(g * 1)
+        return kept[-1]
+
+    x.register_hook(hook)
+    (x * 3).sum().backward()
+    assert not np.shares_memory(_data(x.grad), _data(kept[0]))
+    kept[0].mul_(0)
+    np.testing.assert_array_equal(_data(x.grad), [3, 3, 3])
+
+
+def test_adopted_gradient_is_a_plain_writable_array() -> None:
+    x = gradviz.ones(2, 3, requires_grad=True)
+    (x * 2).sum().backward()  # SumBackward broadcasts (a read-only view); MulBackward makes a new array
+    g = _data(x.grad)
+    assert g.flags.writeable and g.flags.owndata and g.dtype == np.float32
+    x.grad.zero_()
+    np.testing.assert_array_equal(g, np.zeros((2, 3)))
+
+
+def _random_graph(lib, seed: int):
+    rng = random.Random(seed)
+    leaves = [lib.tensor([0.5 + i, -1.0, 2.0], requires_grad=True) for i in range(rng.randint(1, 4))]
+    ts = list(leaves)
+    for _ in range(rng.randint(1, 30)):
+        a, b = rng.choice(ts), rng.choice(ts)
+        op = rng.randrange(4)
+        ts.append(a * b if op == 0 else a + b if op == 1 else (a * 0.5).tanh() if op == 2 else a - b)
+        if rng.random() < 0.2:
+            ts[-1].retain_grad()
+    outs = rng.sample(ts[len(leaves):] or ts, 1)
+    return leaves, ts, outs
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_backward_equals_recorded_pass(seed: int) -> None:
+    # The same graph twice: backward() (lean) against autograd.run_backward (Steps recorded).
+    results = []
+    for lean in (True, False):
+        leaves, ts, outs = _random_graph(gradviz, seed)
+        grad = gradviz.tensor([1.0, -2.0, 0.5])
+        if lean:
+            outs[0].backward(grad)
+        else:
+            autograd.run_backward(outs[0], grad)
+        results.append([None if t._grad is None else _data(t._grad).copy() for t in ts])
+    for a, b in zip(*results):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.torch
+def test_signed_zero_constants_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    mine, ref = [], []
+    for lib, out in ((gradviz, mine), (torch, ref)):
+        x = lib.tensor([1.0, -0.0, 2.0])
+        # 0.0 first, so a cache that confused 0.0 with -0.0 would hand out the wrong one.
+        for c in (0.0, -0.0, 0, 0.0, -0.0):
+            out.append((x * c).numpy().copy())
+            out.append((x + c).numpy().copy())
+            out.append((x.double() * c).numpy().copy())
+    for a, b in zip(mine, ref):
+        np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_backward_order_equals_the_ready_queue_walk(seed: int) -> None:
+    # backward_order relies on sequence numbers growing from inputs to consumers; the ready-queue
+    # walk (graph._heap_order, torch's engine order) is its reference. Random DAGs with fan-out,
+    # diamonds, x*x, in-place rebased nodes, several roots (some consuming others) and leaf roots.
+    from gradviz.graph import _heap_order, backward_order
+
+    rng = random.Random(seed)
+    leaves = [gradviz.tensor([1.0, 2.0], requires_grad=True) for _ in range(rng.randint(1, 5))]
+    ts = list(leaves)
+    for _ in range(rng.randint(0, 40)):
+        a, b = rng.choice(ts), rng.choice(ts)
+        kind = rng.randrange(5)
+        if kind == 0:
+            ts.append(a * b)
+        elif kind == 1:
+            ts.append(a + b * 2.0)
+        elif kind == 2:
+            ts.append(a.sum() * b)
+        elif kind == 3 and a.grad_fn is not None:
+            c = a * 1.0
+            c.mul_(3.0)  # in place: c's grad_fn becomes a newer node over the old one
+            ts.append(c)
+        else:
+            ts.append(a * a)
+    picks = rng.sample(ts, rng.randint(1, min(4, len(ts))))
+    roots = [t.grad_fn if t.grad_fn is not None else t._accumulator() for t in picks]
+    roots += rng.sample(roots, rng.randint(0, len(roots)))  # repeated roots are dropped by both
+    assert backward_order(roots) == _heap_order(roots)
