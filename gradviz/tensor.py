@@ -13,6 +13,7 @@ from . import grad_mode
 from ._size import Size
 from ._tensor_methods import _MoreMethods
 from .function import AccumulateGrad
+from ._multi_output import MultiOutput
 
 _NUMBER = (bool, int, float, np.bool_, np.number)
 
@@ -53,9 +54,6 @@ class device:
 
 _CPU = device()
 
-MULTI_OUTPUT_UNSUPPORTED = (
-    "gradviz supports hooks, retain_grad() and autograd.grad() inputs only on the first output of a "
-    "multi-output custom autograd.Function (its other outputs' gradients are kept apart)")
 INFERENCE_INPLACE = (
     "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal "
     "tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.")
@@ -223,10 +221,11 @@ class Tensor(_MoreMethods):
     def retain_grad(self) -> None:
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self._output_nr:
-            raise NotImplementedError(MULTI_OUTPUT_UNSUPPORTED)
         if self.grad_fn is not None and not self._retains_grad:
-            self.grad_fn._retain_ref = weakref.ref(self)
+            if isinstance(self.grad_fn, MultiOutput):
+                self.grad_fn._retain(self._output_nr, self)  # the node fills it from this output's slot
+            else:
+                self.grad_fn._retain_ref = weakref.ref(self)
             self._retains_grad = True
 
     def register_hook(self, hook: Any) -> Any:
@@ -235,8 +234,8 @@ class Tensor(_MoreMethods):
 
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self._output_nr:
-            raise NotImplementedError(MULTI_OUTPUT_UNSUPPORTED)
+        if isinstance(self.grad_fn, MultiOutput):
+            return self.grad_fn._add_tensor_hook(self._output_nr, hook)  # run on this output's slot
         owner = self.grad_fn if self.grad_fn is not None else self
         attr = "_pre_hooks" if self.grad_fn is not None else "_hooks"
         if getattr(owner, attr) is None:
