@@ -111,7 +111,7 @@ class MultiOutput:
                     _retain_into(t, slots[k], record, Tensor)
         hooks = self._mo_node_hooks
         if hooks is not None:
-            from .utils.hooks import _check_count
+            from .utils.hooks import _check_count, _check_none
 
             for fn in list(hooks.pre.values()):
                 out = fn(tuple(wrap(s) for s in slots))
@@ -128,6 +128,7 @@ class MultiOutput:
                     if not isinstance(out, tuple):
                         raise TypeError(f"expected tuple, but hook returned '{type(out).__name__}'")
                     _check_count(fn, out, len(grads))
+                    _check_none(grads, out)
                     grads = tuple(unwrap(o) for o in out)
         return grads
 

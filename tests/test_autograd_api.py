@@ -336,9 +336,44 @@ def test_node_hooks_match_torch() -> None:
                       RemovableHandle)
 
 
+def test_node_hooks_under_create_graph_match_torch() -> None:
+    # The recorded pass runs tensor and node hooks as the plain one; what they return stays in the graph.
+    def run(lib: Any) -> list:
+        log: list = []
+
+        def show(ts: Any) -> Any:
+            return [None if t is None else (arr(t).tolist(), t.requires_grad) for t in ts]
+
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = a * a
+        y.grad_fn.register_prehook(lambda go: (go[0] * a,))
+        y.grad_fn.register_hook(lambda gi, go: log.append(("post", show(gi), show(go))))
+        y.register_hook(lambda g: g + 1)
+        (g,) = lib.autograd.grad(y.sum(), a, create_graph=True)
+        log.append((arr(g).tolist(), type(g.grad_fn).__name__))
+        log.append(arr(lib.autograd.grad(g.sum(), a)[0]).tolist())
+        b = lib.tensor(3.0, requires_grad=True)
+        acc = (b * b).grad_fn.next_functions[0][0]
+        acc.register_prehook(lambda go: log.append(("acc pre", show(go))))
+        acc.register_hook(lambda gi, go: log.append(("acc post", show(gi), show(go))))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # backward(create_graph=True)'s reference-cycle warning
+            (b * b).backward(create_graph=True)
+        log.append((arr(b.grad).tolist(), b.grad.requires_grad))
+        z = a * 2
+        z.grad_fn.register_prehook(lambda go: 5)
+        log.append(outcome(lambda: lib.autograd.grad(z.sum(), a, create_graph=True)))
+        z = a * 2
+        z.grad_fn.register_hook(lambda gi, go: (gi[0], gi[0]))
+        log.append(outcome(lambda: lib.autograd.grad(z.sum(), a, create_graph=True)))
+        return log
+
+    assert run(gradviz) == run(_torch())
+
+
 # -- anomaly mode -------------------------------------------------------------------------------------
-def anomaly_case(lib: Any, case: str) -> tuple:
-    """Run one failing backward; return (outcome, warning texts)."""
+def anomaly_case(lib: Any, case: str, create_graph: bool = False) -> tuple:
+    """Run one failing backward (recorded, with ``create_graph``); return (outcome, warning texts)."""
     x = lib.tensor([0.0, 1.0], requires_grad=True)
 
     class Boom(lib.autograd.Function):
@@ -371,14 +406,21 @@ def anomaly_case(lib: Any, case: str) -> tuple:
                     y.backward()
                 else:
                     y = Boom.apply(x).sum()  # the forward line the warning must name
-                res = outcome(lambda: (y.backward(), arr(x.grad).tolist())[1])
+                if create_graph:
+                    res = outcome(lambda: arr(lib.autograd.grad(y, x, create_graph=True)[0]).tolist())
+                else:
+                    res = outcome(lambda: (y.backward(), arr(x.grad).tolist())[1])
     # pytest resets warning filters, so NumPy's 0/0 RuntimeWarnings (which gradviz filters) show up here
     return res, [(c.category.__name__, str(c.message)) for c in w if c.category is UserWarning]
 
 
+@pytest.mark.parametrize("create_graph", [False, True])
 @pytest.mark.parametrize("case", ["div", "sqrt", "no_check", "custom", "outside", "inplace", "twice"])
-def test_anomaly_errors_and_warnings_match_torch(case: str) -> None:
-    (ours, our_w), (theirs, their_w) = anomaly_case(gradviz, case), anomaly_case(_torch(), case)
+def test_anomaly_errors_and_warnings_match_torch(case: str, create_graph: bool) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "twice" under create_graph: backward()'s reference-cycle warning
+        ours, theirs = anomaly_case(gradviz, case, create_graph), anomaly_case(_torch(), case, create_graph)
+    (ours, our_w), (theirs, their_w) = ours, theirs
     if case == "no_check":
         np.testing.assert_equal(ours[1], theirs[1])
         ours, theirs = ours[0], theirs[0]

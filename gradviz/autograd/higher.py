@@ -26,7 +26,7 @@ from .. import _bmath as bm
 from .._multi_output import is_multi
 from ..function import SECOND_BACKWARD, AccumulateGrad, Node, sum_to
 from ..graph import Step, backward_order
-from ..utils.hooks import _check_count
+from ..utils.hooks import _check_count, _check_none
 
 
 class _GraphCtx:
@@ -128,6 +128,7 @@ def _run_post(hooks: Any, grad_inputs: tuple, grad: Any) -> tuple:
             if not isinstance(out, tuple):
                 raise TypeError(f"expected tuple, but hook returned '{type(out).__name__}'")
             _check_count(fn, out, len(grad_inputs))
+            _check_none(grad_inputs, out)
             grad_inputs = out
     return grad_inputs
 
