@@ -347,3 +347,16 @@ def prod_backward(g: Any, a: Any, axis: Any) -> Any:
         p = np.prod(safe, axis=axis, keepdims=True)
         return np.where(zeros == 0, g * p / safe, np.where(is_zero & (zeros == 1), g * p, 0))
     return _tensor_ops().prod_backward(g, a, axis)
+
+
+# -- the multi-output split/unbind node: its gradient joins the pieces' (torch records cat/stack) ------
+def cat(parts: list, axis: int) -> Any:
+    if all(_is_array(p) for p in parts):
+        return np.concatenate(parts, axis=axis)
+    return _tensor_ops().cat(parts, axis)
+
+
+def stack(parts: list, axis: int) -> Any:
+    if all(_is_array(p) for p in parts):
+        return np.stack(parts, axis=axis)
+    return _tensor_ops().stack(parts, axis)

@@ -518,3 +518,15 @@ def prod_backward(g: Any, a: Any, axis: Any) -> Tensor:
     others = where(Tensor._wrap(np.eye(n, dtype=bool)), 1.0, rows).prod(-1)
     others = others.reshape(*lead, *[a.shape[d] for d in axes]).permute(*np.argsort(perm).tolist())
     return g * others
+
+
+def cat(parts: list, axis: int) -> Tensor:
+    from .functional import cat as cat_op
+
+    return cat_op([as_tensor(p) for p in parts], axis)
+
+
+def stack(parts: list, axis: int) -> Tensor:
+    from .functional import stack as stack_op
+
+    return stack_op([as_tensor(p) for p in parts], axis)

@@ -386,11 +386,11 @@ class _MoreMethods:
 
     def _pieces(self, op: Any, dim: int, sizes: list[int]) -> tuple:
         lead = (slice(None),) * dim
-        out, start = [], 0
-        for k, n in enumerate(sizes):
-            out.append(op.apply(self, index=lead + (slice(start, start + n),), piece=k))
+        index, start = [], 0
+        for n in sizes:
+            index.append(lead + (slice(start, start + n),))
             start += n
-        return tuple(out)
+        return op.split(self, dim, index)
 
     def split(self, split_size: Any, dim: int = 0) -> tuple:
         if self._data.ndim == 0:
@@ -431,7 +431,7 @@ class _MoreMethods:
             raise IndexError("Dimension specified as 0 but tensor has no dimensions")
         d = self._dim(dim)
         lead = (slice(None),) * d
-        return tuple(S.UnbindBackward0.apply(self, index=lead + (k,), piece=k) for k in range(self._data.shape[d]))
+        return S.UnbindBackward0.split(self, d, [lead + (k,) for k in range(self._data.shape[d])])
 
     def narrow(self, dim: int, start: Any, length: int) -> Any:
         if self._data.ndim == 0:

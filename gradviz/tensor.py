@@ -966,6 +966,8 @@ class Tensor(_MoreMethods):
         _check_assignable(v._data.shape, self._data[idx].shape, advanced)
         v_arr = v._data.astype(self._data.dtype, copy=False)
         if grad_mode._state.enabled and (self._requires_grad or v._requires_grad):
+            if getattr(self.grad_fn, "_multi_view", False):
+                self.grad_fn.refuse_inplace(self, idx, advanced)  # a piece of split/chunk/unbind
             if self.grad_fn is None and self._requires_grad:
                 # torch writes `x[:]`, `x[...]` and advanced indices into x itself, other indices into a view.
                 raise RuntimeError(VIEW_LEAF_INPLACE if _makes_view(self, idx, advanced) else LEAF_INPLACE)
@@ -983,6 +985,8 @@ class Tensor(_MoreMethods):
         if not grad_mode._state.inference and getattr(self, "_inference", False):
             raise RuntimeError(INFERENCE_INPLACE)
         if grad_mode._state.enabled:
+            if getattr(self.grad_fn, "_multi_view", False):
+                self.grad_fn.refuse_inplace(self)  # a piece of split/chunk/unbind
             if self.grad_fn is None and self._requires_grad:
                 raise RuntimeError(LEAF_INPLACE)
             base = self._base
