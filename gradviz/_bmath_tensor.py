@@ -530,3 +530,19 @@ def stack(parts: list, axis: int) -> Tensor:
     from .functional import stack as stack_op
 
     return stack_op([as_tensor(p) for p in parts], axis)
+
+
+def masked_fill(x: Tensor, mask: Any, value: float) -> Tensor:
+    from .ops_elementwise import MaskedFillBackward0
+
+    x = as_tensor(x)
+    m = np.asarray(getattr(mask, "_data", mask), dtype=bool)  # a constant: the mask has no gradient
+    return MaskedFillBackward0.apply(x, mask=np.broadcast_to(m, x._data.shape), value=value)
+
+
+def masked_fill_value(x: Any, mask: Any, value: Any) -> Tensor:
+    from .ops_elementwise import MaskedFillBackward1
+
+    x = as_tensor(x)
+    m = np.asarray(getattr(mask, "_data", mask), dtype=bool)
+    return MaskedFillBackward1.apply(x, as_tensor(value), mask=np.broadcast_to(m, x._data.shape))
