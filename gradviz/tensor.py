@@ -147,7 +147,7 @@ class Tensor(_MoreMethods):
     # -- autograd plumbing ---------------------------------------------------------------
     def _edge(self) -> tuple[Any, int]:
         if self.grad_fn is not None:
-            return (self.grad_fn, self._output_nr)  # a multi-output (custom Function) node's nth result
+            return (self.grad_fn, self._output_nr)  # output k of a multi-output node (custom Function, split)
         if self._requires_grad:
             return (self._accumulator(), 0)
         return (None, 0)
