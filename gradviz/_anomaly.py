@@ -54,10 +54,18 @@ def _warn(node: Any) -> None:
     warnings.warn(msg, UserWarning, stacklevel=user_stacklevel())
 
 
-def run(node: Any, grad: Any, extra: Any = None) -> tuple:
-    """Run ``node``'s backward as the engine would; on an error or a NaN, name its forward call."""
+def run(node: Any, grad: Any, extra: Any = None, runner: Any = None) -> tuple:
+    """Run ``node``'s backward as the engine would; on an error or a NaN, name its forward call.
+
+    ``runner(node, grad, extra)`` replaces the plain ``node._run_backward`` (a create_graph pass).
+    """
     try:
-        out = node._run_backward(grad) if extra is None else node._run_backward(grad, extra)
+        if runner is not None:
+            out = runner(node, grad, extra)
+        elif extra is None:
+            out = node._run_backward(grad)
+        else:
+            out = node._run_backward(grad, extra)
     except Exception:
         _warn(node)
         raise

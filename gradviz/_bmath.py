@@ -360,3 +360,31 @@ def prod_backward(g: Any, a: Any, axis: Any) -> Any:
         p = np.prod(safe, axis=axis, keepdims=True)
         return np.where(zeros == 0, g * p / safe, np.where(is_zero & (zeros == 1), g * p, 0))
     return _tensor_ops().prod_backward(g, a, axis)
+
+
+# -- the multi-output split/unbind node: its gradient joins the pieces' (torch records cat/stack) ------
+def cat(parts: list, axis: int) -> Any:
+    if all(_is_array(p) for p in parts):
+        return np.concatenate(parts, axis=axis)
+    return _tensor_ops().cat(parts, axis)
+
+
+def stack(parts: list, axis: int) -> Any:
+    if all(_is_array(p) for p in parts):
+        return np.stack(parts, axis=axis)
+    return _tensor_ops().stack(parts, axis)
+
+
+def masked_fill(x: Any, mask: Any, value: float) -> Any:
+    """``x`` with ``value`` where ``mask`` (a boolean array or Tensor broadcastable to x); torch's
+    rules use masked_fill, so a recorded rule shows MaskedFillBackward0 as torch's graph does."""
+    if _is_array(x):
+        return np.where(getattr(mask, "_data", mask), np.asarray(value, dtype=x.dtype), x)
+    return _tensor_ops().masked_fill(x, mask, value)
+
+
+def masked_fill_value(x: Any, mask: Any, value: Any) -> Any:
+    """``x`` with the 0-d ``value`` (array or Tensor) where ``mask``: MaskedFillBackward1 when recorded."""
+    if _is_array(x) and _is_array(value):
+        return np.where(getattr(mask, "_data", mask), value, x)
+    return _tensor_ops().masked_fill_value(x, mask, value)

@@ -518,3 +518,31 @@ def prod_backward(g: Any, a: Any, axis: Any) -> Tensor:
     others = where(Tensor._wrap(np.eye(n, dtype=bool)), 1.0, rows).prod(-1)
     others = others.reshape(*lead, *[a.shape[d] for d in axes]).permute(*np.argsort(perm).tolist())
     return g * others
+
+
+def cat(parts: list, axis: int) -> Tensor:
+    from .functional import cat as cat_op
+
+    return cat_op([as_tensor(p) for p in parts], axis)
+
+
+def stack(parts: list, axis: int) -> Tensor:
+    from .functional import stack as stack_op
+
+    return stack_op([as_tensor(p) for p in parts], axis)
+
+
+def masked_fill(x: Tensor, mask: Any, value: float) -> Tensor:
+    from .ops_elementwise import MaskedFillBackward0
+
+    x = as_tensor(x)
+    m = np.asarray(getattr(mask, "_data", mask), dtype=bool)  # a constant: the mask has no gradient
+    return MaskedFillBackward0.apply(x, mask=np.broadcast_to(m, x._data.shape), value=value)
+
+
+def masked_fill_value(x: Any, mask: Any, value: Any) -> Tensor:
+    from .ops_elementwise import MaskedFillBackward1
+
+    x = as_tensor(x)
+    m = np.asarray(getattr(mask, "_data", mask), dtype=bool)
+    return MaskedFillBackward1.apply(x, as_tensor(value), mask=np.broadcast_to(m, x._data.shape))

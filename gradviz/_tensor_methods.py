@@ -23,6 +23,32 @@ _SHORT = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "
           "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 _CPP = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "bool": "bool",
         "float16": "c10::Half", "int16": "short int", "int8": "signed char", "uint8": "unsigned char"}
+# c10's names in "value cannot be converted to type X without overflow"
+_OVERFLOW_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "int8_t",
+                   "int16": "int16_t", "int32": "int", "int64": "int64_t", "uint8": "uint8_t"}
+
+
+def _check_fits(value: Any, dtype: Any) -> None:
+    """torch's check that a number converts to ``dtype`` without overflow (masked_fill, clamp bounds).
+
+    inf and nan pass for floating types; uint8 takes -255..255 (negative values wrap), as in c10.
+    """
+    if value is None or isinstance(value, (bool, np.bool_, complex)) or dtype.name not in _OVERFLOW_NAMES:
+        return
+    if isinstance(value, (int, np.integer)) and not -2**63 <= int(value) < 2**64:
+        raise OverflowError("int too big to convert")  # rejected by torch's argument parser
+    kind = np.dtype(dtype.np)
+    if kind.kind == "f":
+        f = float(value)
+        bad = math.isfinite(f) and abs(f) > float(np.finfo(kind).max)
+    else:
+        info = np.iinfo(kind)
+        lo = -int(info.max) if info.min == 0 else int(info.min)
+        bad = not lo <= value <= int(info.max)
+    if bad:
+        raise RuntimeError(f"value cannot be converted to type {_OVERFLOW_NAMES[dtype.name]} without overflow")
+
+
 _DOF = ("{}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor (input numel "
         "divided by output numel). (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
         "ReduceOps.cpp:1861.)")
@@ -148,6 +174,8 @@ class _MoreMethods:
             hi = max if hi_t else _Missing(rt.np)
             return E.ClampBackward0.apply(self, lo, hi, _cast=rt.np, has_min=lo_t, has_max=hi_t)
         rt = self._scalar_result_type(min, max)
+        _check_fits(min, rt)
+        _check_fits(max, rt)
         return E.ClampBackward1.apply(self, _cast=rt.np, min=min, max=max)
 
     clip = clamp
@@ -161,13 +189,17 @@ class _MoreMethods:
         T = _T()
         if isinstance(min, T.Tensor):
             return T._binary(E.ClampMinBackward1, self, min)
-        return E.ClampMinBackward0.apply(self, _cast=self._scalar_result_type(min).np, min=min)
+        rt = self._scalar_result_type(min)
+        _check_fits(min, rt)
+        return E.ClampMinBackward0.apply(self, _cast=rt.np, min=min)
 
     def clamp_max(self, max: Any) -> Any:  # noqa: A002
         T = _T()
         if isinstance(max, T.Tensor):
             return T._binary(E.ClampMaxBackward1, self, max)
-        return E.ClampMaxBackward0.apply(self, _cast=self._scalar_result_type(max).np, max=max)
+        rt = self._scalar_result_type(max)
+        _check_fits(max, rt)
+        return E.ClampMaxBackward0.apply(self, _cast=rt.np, max=max)
 
     def masked_fill(self, mask: Any, value: Any) -> Any:
         T = _T()
@@ -181,7 +213,9 @@ class _MoreMethods:
         except ValueError:
             raise T._broadcast_error(mask._data.shape, self._data.shape) from None
         if isinstance(value, T.Tensor):
+            _check_fits(value._data.item(), self._dtype)
             return E.MaskedFillBackward1.apply(self, value, mask=mask._data)
+        _check_fits(value, self._dtype)
         return E.MaskedFillBackward0.apply(self, mask=mask._data, value=value)
 
     def outer(self, vec2: Any) -> Any:
@@ -260,16 +294,30 @@ class _MoreMethods:
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         T = _T()
         bounds = [b for b in (min, max) if isinstance(b, T.Tensor)]
+        if not bounds:
+            self._check_scalar_inplace(min, max)
         return self._in_place(lambda s: s.clamp(min, max), *bounds)
+
+    def _check_scalar_inplace(self, *numbers: Any) -> None:
+        # With number bounds torch checks the cast before anything else, naming the C++ type.
+        rt = self._scalar_result_type(*numbers)
+        T = _T()
+        if rt is not self._dtype and not T._can_cast(rt, self._dtype):
+            raise RuntimeError(f"result type {T._SHORT[rt.name]} can't be cast to the desired output type "
+                               f"{_CPP[self._dtype.name]}")
 
     clip_ = clamp_
 
     def clamp_min_(self, min: Any) -> Any:  # noqa: A002
         T = _T()
+        if not isinstance(min, T.Tensor):
+            self._check_scalar_inplace(min)
         return self._in_place(lambda s: s.clamp_min(min), *([min] if isinstance(min, T.Tensor) else []))
 
     def clamp_max_(self, max: Any) -> Any:  # noqa: A002
         T = _T()
+        if not isinstance(max, T.Tensor):
+            self._check_scalar_inplace(max)
         return self._in_place(lambda s: s.clamp_max(max), *([max] if isinstance(max, T.Tensor) else []))
 
     def masked_fill_(self, mask: Any, value: Any) -> Any:
@@ -386,11 +434,11 @@ class _MoreMethods:
 
     def _pieces(self, op: Any, dim: int, sizes: list[int]) -> tuple:
         lead = (slice(None),) * dim
-        out, start = [], 0
-        for k, n in enumerate(sizes):
-            out.append(op.apply(self, index=lead + (slice(start, start + n),), piece=k))
+        index, start = [], 0
+        for n in sizes:
+            index.append(lead + (slice(start, start + n),))
             start += n
-        return tuple(out)
+        return op.split(self, dim, index)
 
     def split(self, split_size: Any, dim: int = 0) -> tuple:
         if self._data.ndim == 0:
@@ -431,7 +479,7 @@ class _MoreMethods:
             raise IndexError("Dimension specified as 0 but tensor has no dimensions")
         d = self._dim(dim)
         lead = (slice(None),) * d
-        return tuple(S.UnbindBackward0.apply(self, index=lead + (k,), piece=k) for k in range(self._data.shape[d]))
+        return S.UnbindBackward0.split(self, d, [lead + (k,) for k in range(self._data.shape[d])])
 
     def narrow(self, dim: int, start: Any, length: int) -> Any:
         if self._data.ndim == 0:

@@ -497,12 +497,16 @@ class LinalgVectorNormBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         a, z = ctx.saved_tensors
-        zb = _expand_back(z, ctx.shape, ctx.dim, ctx.keepdim)
-        gb = _expand_back(g, ctx.shape, ctx.dim, ctx.keepdim)
         p = ctx.p
         if p == 2:
-            scale = bm.where(zb == 0, 0, a / bm.where(zb == 0, 1, zb))
-        elif p == 1:
+            # As torch: g · a / ‖a‖ (g and the norm broadcast, not expanded), masked to 0 where the norm is 0.
+            if ctx.dim is not None and not ctx.keepdim and ctx.shape:
+                axes = tuple(sorted(d % len(ctx.shape) for d in ctx.dim))
+                g, z = bm.expand_dims(g, axes), bm.expand_dims(z, axes)
+            return (bm.astype(g * bm.masked_fill(a / z, z == 0, 0), a.dtype),)
+        gb = _expand_back(g, ctx.shape, ctx.dim, ctx.keepdim)
+        zb = _expand_back(z, ctx.shape, ctx.dim, ctx.keepdim)
+        if p == 1:
             scale = bm.sign(a)
         elif p == 0:
             scale = bm.zeros_like(a)
@@ -532,7 +536,8 @@ class _Extreme(Function):
     def backward(ctx, g):
         a, z = ctx.saved_tensors
         hit = a == z
-        return (bm.where(hit, g / bm.astype(bm.sum(hit), g.dtype), 0),)
+        # torch's rule: zeros with the share g / count filled in at the ties (masked_fill, tensor value)
+        return (bm.masked_fill_value(bm.zeros_like(a), hit, g / bm.astype(bm.sum(hit), g.dtype)),)
 
 
 class MaxBackward1(_Extreme):
@@ -598,7 +603,9 @@ class MaximumBackward0(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         half = bm.div_number(g, 2)
-        return bm.where(a > b, g, bm.where(a == b, half, 0)), bm.where(b > a, g, bm.where(a == b, half, 0))
+        # torch's rule: half where tied, masked to 0 where the other side wins
+        tied = bm.where(a == b, half, g)
+        return bm.masked_fill(tied, a < b, 0), bm.masked_fill(tied, b < a, 0)
 
 
 class MinimumBackward0(Function):
@@ -616,7 +623,8 @@ class MinimumBackward0(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         half = bm.div_number(g, 2)
-        return bm.where(a < b, g, bm.where(a == b, half, 0)), bm.where(b < a, g, bm.where(a == b, half, 0))
+        tied = bm.where(a == b, half, g)
+        return bm.masked_fill(tied, a > b, 0), bm.masked_fill(tied, b > a, 0)
 
 
 # -- linear algebra --------------------------------------------------------------------

@@ -279,7 +279,7 @@ class MaskedFillBackward0(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (bm.where(ctx.mask, 0, g),)
+        return (bm.masked_fill(g, ctx.mask, 0),)  # torch's rule is masked_fill too (its double-backward graph)
 
 
 class MaskedFillBackward1(Function):
@@ -294,4 +294,4 @@ class MaskedFillBackward1(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return bm.where(ctx.mask, 0, g), bm.sum(bm.where(ctx.mask, g, 0))
+        return bm.masked_fill(g, ctx.mask, 0), bm.sum(bm.where(ctx.mask, g, 0))

@@ -1,17 +1,22 @@
 """Shape ops beyond the core set: repeat, and the pieces of split, chunk and unbind.
 
-torch gives all pieces of one split a single multi-output node (output_nr 0, 1, ...). The
-engine's nodes have one output each, so every piece gets its own node of the same class,
-a view of its slice of the input: names, values, gradients and views match torch; only
-``a.grad_fn is b.grad_fn`` differs. Backward bodies use only operators and gradviz._bmath.
+As in torch, all pieces of one split share a single multi-output node (gradviz._multi_output),
+each piece being a view of its slice of the input with ``output_nr`` k; the node's backward
+joins the pieces' gradients (cat, or stack for unbind; recorded as such under create_graph).
+Backward bodies use only operators and gradviz._bmath.
 """
 from __future__ import annotations
+
+import weakref
+from typing import Any, ClassVar
 
 import numpy as np
 
 import gradviz._bmath as bm
 
-from .function import Function
+from . import _anomaly, grad_mode
+from ._multi_output import MultiOutput
+from .function import Function, _sequence
 
 
 class RepeatBackward0(Function):
@@ -34,39 +39,124 @@ class RepeatBackward0(Function):
         return (bm.reshape(g, ctx.shape),)
 
 
-class _Piece(Function):
-    """z = a[index], one piece of a split of a"""
+class _Pieces(MultiOutput, Function):
+    """z_k = the k-th piece of a along dim"""
 
-    formula = "the piece's gradient, placed back in its slice of a zero input gradient"
+    formula = "the pieces' gradients joined back along dim (zeros for a piece that got none)"
     is_view = True
+    joined: ClassVar[str] = "cat"  # how backward joins the pieces: cat, or stack for unbind
+    _multi_view: ClassVar[bool] = True  # Tensor's in-place checks look for this
+
+    def refuse_inplace(self, t: Any, idx: Any = None, advanced: bool = False) -> None:
+        """torch refuses (grad mode on) an in-place change of a piece that has the shared node.
+
+        ``t[idx] = v`` writes through a view of the piece unless the index is advanced or takes
+        it whole; torch then names that view (output 0 of the last Select or Slice it applies).
+        """
+        view = None if idx is None or advanced else _setitem_view(t._data.shape, idx)
+        if view is not None:
+            raise RuntimeError(MULTI_VIEW_INPLACE.format(nr=0, name=view))
+        raise RuntimeError(MULTI_VIEW_INPLACE.format(nr=t._output_nr, name=self.name()[:-len("Backward0")]))
+
+    @classmethod
+    def split(cls, a: Any, dim: int, index: list) -> tuple:
+        """The pieces ``a[index[k]]``: views of a sharing one node (output_nr k), as in torch."""
+        from .tensor import Tensor
+
+        arrays = [a._data[i] for i in index]
+        track = grad_mode._state.enabled and a._requires_grad
+        node = None
+        if track:
+            node = object.__new__(cls)
+            node._seq = next(_sequence)
+            node._saved = ()
+            node._freed = False
+            node._pre_hooks = None
+            node._retain_ref = None
+            node.next_functions = (a._edge(),)
+            node._input_meta = [(a._data.shape, a._data.dtype)]
+            node.const_inputs = (None,)
+            node.dim = dim
+            node._metas = [(p.shape, p.dtype) for p in arrays]
+            node.output_meta = (a._data.shape, a._dtype)
+            node._out_ref = None
+            if _anomaly.enabled:
+                _anomaly.record(node)
+        base = a._base if a._base is not None else a
+        pieces = []
+        for k, arr in enumerate(arrays):
+            t = Tensor._wrap(arr, node)
+            t._output_nr = k if track else 0
+            t._version_counter = a._version_counter
+            t._base = base
+            if grad_mode._inference_seen and getattr(a, "_inference", False):
+                t._inference = True
+            pieces.append(t)
+        if track and pieces:
+            node.output_meta = (arrays[0].shape, a._dtype)  # what the display shows: output 0
+            node._out_ref = weakref.ref(pieces[0])
+        elif not grad_mode._state.enabled and a._requires_grad:
+            for t in pieces:
+                t._cut = "no_grad"
+        return tuple(pieces)
+
+    def _n_outputs(self) -> int:
+        return len(self._metas)
+
+    def _slot_zeros(self, i: int) -> np.ndarray:
+        shape, dtype = self._metas[i]
+        return np.zeros(shape, dtype=dtype)
+
+    def _run_backward(self, grad: Any, extra: dict | None = None) -> tuple:
+        return self._run_multi(grad, extra, False, tuple)
+
+    def _backward_slots(self, slots: list, record: bool) -> tuple:
+        # A piece that got no gradient contributes zeros: a constant, also in a recorded pass.
+        return type(self).backward(self, *[self._slot_zeros(k) if g is None else g for k, g in enumerate(slots)])
 
     @staticmethod
-    def forward(ctx, a, index, piece):
-        ctx.shape, ctx.index, ctx.piece = a.shape, index, piece
-        return a[index]
-
-    @property
-    def label_text(self) -> str:
-        return f"{self.label} [{self.piece}]"
-
-    @staticmethod
-    def backward(ctx, g):
-        return (bm.embed(g, ctx.shape, ctx.index),)
+    def backward(ctx, *grads):
+        if ctx.joined == "stack":
+            return (bm.stack(list(grads), ctx.dim),)
+        return (bm.cat(list(grads), ctx.dim),)
 
 
-class SplitBackward0(_Piece):
-    """z = the k-th piece of a split into equal sizes (split(int), chunk)"""
+class SplitBackward0(_Pieces):
+    """z_k = the k-th piece of a split into equal sizes (split(int), chunk)"""
 
     label = "split"
 
 
-class SplitWithSizesBackward0(_Piece):
-    """z = the k-th piece of a split into the given sizes"""
+class SplitWithSizesBackward0(_Pieces):
+    """z_k = the k-th piece of a split into the given sizes"""
 
     label = "split"
 
 
-class UnbindBackward0(_Piece):
-    """z = a[..., k, ...], the k-th slice of a along dim"""
+class UnbindBackward0(_Pieces):
+    """z_k = a[..., k, ...], the k-th slice of a along dim"""
 
-    label = "unbind"
+    label, joined = "unbind", "stack"
+
+
+MULTI_VIEW_INPLACE = (
+    "Output {nr} of {name} is a view and is being modified inplace. This view is the output of a function that "
+    "returns multiple views. Such functions do not allow the output views to be modified inplace. You should "
+    "replace the inplace operation by an out-of-place one.")
+
+
+def _setitem_view(shape: tuple, idx: Any) -> str | None:
+    items = idx if isinstance(idx, tuple) else (idx,)
+    last, dim = None, 0
+    for it in items:
+        if it is None:
+            continue
+        if it is Ellipsis:
+            dim = len(shape) - sum(1 for x in items if x is not None and x is not Ellipsis) + dim
+            continue
+        if not isinstance(it, slice):
+            last = "Select"
+        elif it.indices(shape[dim]) != (0, shape[dim], 1):
+            last = "Slice"
+        dim += 1
+    return last

@@ -13,6 +13,7 @@ from . import grad_mode
 from ._size import Size
 from ._tensor_methods import _MoreMethods
 from .function import AccumulateGrad
+from ._multi_output import MultiOutput
 
 _NUMBER = (bool, int, float, np.bool_, np.number)
 
@@ -54,9 +55,6 @@ class device:
 _CPU = device()
 _new = object.__new__
 
-MULTI_OUTPUT_UNSUPPORTED = (
-    "gradviz supports hooks, retain_grad() and autograd.grad() inputs only on the first output of a "
-    "multi-output custom autograd.Function (its other outputs' gradients are kept apart)")
 INFERENCE_INPLACE = (
     "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal "
     "tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.")
@@ -151,7 +149,7 @@ class Tensor(_MoreMethods):
     # -- autograd plumbing ---------------------------------------------------------------
     def _edge(self) -> tuple[Any, int]:
         if self.grad_fn is not None:
-            return (self.grad_fn, self._output_nr)  # a multi-output (custom Function) node's nth result
+            return (self.grad_fn, self._output_nr)  # output k of a multi-output node (custom Function, split)
         if self._requires_grad:
             return (self._accumulator(), 0)
         return (None, 0)
@@ -225,10 +223,11 @@ class Tensor(_MoreMethods):
     def retain_grad(self) -> None:
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self._output_nr:
-            raise NotImplementedError(MULTI_OUTPUT_UNSUPPORTED)
         if self.grad_fn is not None and not self._retains_grad:
-            self.grad_fn._retain_ref = weakref.ref(self)
+            if isinstance(self.grad_fn, MultiOutput):
+                self.grad_fn._retain(self._output_nr, self)  # the node fills it from this output's slot
+            else:
+                self.grad_fn._retain_ref = weakref.ref(self)
             self._retains_grad = True
 
     def register_hook(self, hook: Any) -> Any:
@@ -237,8 +236,8 @@ class Tensor(_MoreMethods):
 
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self._output_nr:
-            raise NotImplementedError(MULTI_OUTPUT_UNSUPPORTED)
+        if isinstance(self.grad_fn, MultiOutput):
+            return self.grad_fn._add_tensor_hook(self._output_nr, hook)  # run on this output's slot
         owner = self.grad_fn if self.grad_fn is not None else self
         attr = "_pre_hooks" if self.grad_fn is not None else "_hooks"
         if getattr(owner, attr) is None:
@@ -973,6 +972,8 @@ class Tensor(_MoreMethods):
         _check_assignable(v._data.shape, self._data[idx].shape, advanced)
         v_arr = v._data.astype(self._data.dtype, copy=False)
         if grad_mode._state.enabled and (self._requires_grad or v._requires_grad):
+            if getattr(self.grad_fn, "_multi_view", False):
+                self.grad_fn.refuse_inplace(self, idx, advanced)  # a piece of split/chunk/unbind
             if self.grad_fn is None and self._requires_grad:
                 # torch writes `x[:]`, `x[...]` and advanced indices into x itself, other indices into a view.
                 raise RuntimeError(VIEW_LEAF_INPLACE if _makes_view(self, idx, advanced) else LEAF_INPLACE)
@@ -990,6 +991,8 @@ class Tensor(_MoreMethods):
         if not grad_mode._state.inference and getattr(self, "_inference", False):
             raise RuntimeError(INFERENCE_INPLACE)
         if grad_mode._state.enabled:
+            if getattr(self.grad_fn, "_multi_view", False):
+                self.grad_fn.refuse_inplace(self)  # a piece of split/chunk/unbind
             if self.grad_fn is None and self._requires_grad:
                 raise RuntimeError(LEAF_INPLACE)
             base = self._base

@@ -336,9 +336,44 @@ def test_node_hooks_match_torch() -> None:
                       RemovableHandle)
 
 
+def test_node_hooks_under_create_graph_match_torch() -> None:
+    # The recorded pass runs tensor and node hooks as the plain one; what they return stays in the graph.
+    def run(lib: Any) -> list:
+        log: list = []
+
+        def show(ts: Any) -> Any:
+            return [None if t is None else (arr(t).tolist(), t.requires_grad) for t in ts]
+
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = a * a
+        y.grad_fn.register_prehook(lambda go: (go[0] * a,))
+        y.grad_fn.register_hook(lambda gi, go: log.append(("post", show(gi), show(go))))
+        y.register_hook(lambda g: g + 1)
+        (g,) = lib.autograd.grad(y.sum(), a, create_graph=True)
+        log.append((arr(g).tolist(), type(g.grad_fn).__name__))
+        log.append(arr(lib.autograd.grad(g.sum(), a)[0]).tolist())
+        b = lib.tensor(3.0, requires_grad=True)
+        acc = (b * b).grad_fn.next_functions[0][0]
+        acc.register_prehook(lambda go: log.append(("acc pre", show(go))))
+        acc.register_hook(lambda gi, go: log.append(("acc post", show(gi), show(go))))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # backward(create_graph=True)'s reference-cycle warning
+            (b * b).backward(create_graph=True)
+        log.append((arr(b.grad).tolist(), b.grad.requires_grad))
+        z = a * 2
+        z.grad_fn.register_prehook(lambda go: 5)
+        log.append(outcome(lambda: lib.autograd.grad(z.sum(), a, create_graph=True)))
+        z = a * 2
+        z.grad_fn.register_hook(lambda gi, go: (gi[0], gi[0]))
+        log.append(outcome(lambda: lib.autograd.grad(z.sum(), a, create_graph=True)))
+        return log
+
+    assert run(gradviz) == run(_torch())
+
+
 # -- anomaly mode -------------------------------------------------------------------------------------
-def anomaly_case(lib: Any, case: str) -> tuple:
-    """Run one failing backward; return (outcome, warning texts)."""
+def anomaly_case(lib: Any, case: str, create_graph: bool = False) -> tuple:
+    """Run one failing backward (recorded, with ``create_graph``); return (outcome, warning texts)."""
     x = lib.tensor([0.0, 1.0], requires_grad=True)
 
     class Boom(lib.autograd.Function):
@@ -371,14 +406,21 @@ def anomaly_case(lib: Any, case: str) -> tuple:
                     y.backward()
                 else:
                     y = Boom.apply(x).sum()  # the forward line the warning must name
-                res = outcome(lambda: (y.backward(), arr(x.grad).tolist())[1])
+                if create_graph:
+                    res = outcome(lambda: arr(lib.autograd.grad(y, x, create_graph=True)[0]).tolist())
+                else:
+                    res = outcome(lambda: (y.backward(), arr(x.grad).tolist())[1])
     # pytest resets warning filters, so NumPy's 0/0 RuntimeWarnings (which gradviz filters) show up here
     return res, [(c.category.__name__, str(c.message)) for c in w if c.category is UserWarning]
 
 
+@pytest.mark.parametrize("create_graph", [False, True])
 @pytest.mark.parametrize("case", ["div", "sqrt", "no_check", "custom", "outside", "inplace", "twice"])
-def test_anomaly_errors_and_warnings_match_torch(case: str) -> None:
-    (ours, our_w), (theirs, their_w) = anomaly_case(gradviz, case), anomaly_case(_torch(), case)
+def test_anomaly_errors_and_warnings_match_torch(case: str, create_graph: bool) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "twice" under create_graph: backward()'s reference-cycle warning
+        ours, theirs = anomaly_case(gradviz, case, create_graph), anomaly_case(_torch(), case, create_graph)
+    (ours, our_w), (theirs, their_w) = ours, theirs
     if case == "no_check":
         np.testing.assert_equal(ours[1], theirs[1])
         ours, theirs = ours[0], theirs[0]
@@ -550,17 +592,78 @@ def test_module_backward_hooks_match_torch() -> None:
     assert run(gradviz) == run(_torch())
 
 
-def test_later_outputs_of_multi_output_function_refuse_hooks_rather_than_mislead() -> None:
-    # Not torch's behaviour (torch supports these): gradviz keeps those outputs' gradients apart from
-    # the node's main buffer, so per-output hooks/retain_grad/grad() inputs would see the wrong one.
-    Two = make_two(gradviz, [])
-    s, p = Two.apply(gradviz.ones(2, requires_grad=True), gradviz.ones(2, requires_grad=True))
-    s.retain_grad()
-    s.register_hook(lambda g: None)
-    for attempt in (p.retain_grad, lambda: p.register_hook(lambda g: None),
-                    lambda: gradviz.autograd.grad(p.sum(), p)):
-        with pytest.raises(NotImplementedError, match="multi-output custom autograd.Function"):
-            attempt()
+def show_all(ts: Any) -> Any:
+    return [None if t is None else arr(t).tolist() for t in ts]
+
+
+@pytest.mark.parametrize("use", ["both", "first", "second"])
+def test_later_outputs_of_multi_output_function_take_hooks_and_retain_grad_as_in_torch(use: str) -> None:
+    # The gradient of output k arrives in the node's k-th slot: its hooks see it (None when that
+    # output got no gradient), retain_grad keeps it, and the node hooks see every slot.
+    def run(lib: Any) -> list:
+        log: list = []
+        Two = make_two(lib, log)
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        b = lib.tensor([3.0, 4.0], requires_grad=True)
+        s, p = Two.apply(a, b)
+        s.register_hook(lambda g: log.append(("hook s", None if g is None else arr(g).tolist())))
+        p.register_hook(lambda g: log.append(("hook p", None if g is None else arr(g).tolist())))
+        p.register_hook(lambda g: None if g is None else g * 10)
+        s.retain_grad()
+        p.retain_grad()
+        s.grad_fn.register_prehook(lambda go: log.append(("pre", show_all(go))))
+        s.grad_fn.register_hook(lambda gi, go: log.append(("post", show_all(gi), show_all(go))))
+        loss = {"both": lambda: (s * 2).sum() + (p * p).sum(), "first": lambda: s.sum(),
+                "second": lambda: (p * 3).sum()}[use]()
+        loss.backward(retain_graph=True)
+        log.append((arr(a.grad).tolist(), arr(b.grad).tolist(), arr(s.grad), arr(p.grad)))
+        loss.backward()  # retained grads add up
+        log.append((arr(s.grad), arr(p.grad)))
+        return [[None if v is None else (v.tolist() if isinstance(v, np.ndarray) else v) for v in e]
+                if isinstance(e, tuple) else e for e in log]
+
+    assert run(gradviz) == run(_torch())
+
+
+def test_grad_and_backward_inputs_on_a_later_output_match_torch() -> None:
+    def run(lib: Any) -> list:
+        log: list = []
+        Two = make_two(lib, [])
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        b = lib.tensor([3.0, 4.0], requires_grad=True)
+        s, p = Two.apply(a, b)
+        loss = (s * p).sum() + (p * p).sum()
+        log.append(show_all(lib.autograd.grad(loss, [p, s, a], retain_graph=True)))
+        log.append(show_all(lib.autograd.grad(p, p, lib.ones(2), retain_graph=True)))
+        loss.backward(inputs=[p], retain_graph=True)
+        log.append((arr(p.grad).tolist(), a.grad))
+        p.backward(lib.tensor([1.0, -1.0]), retain_graph=True)  # starts at output 1's slot
+        log.append((arr(a.grad).tolist(), arr(b.grad).tolist()))
+        s2, p2 = Two.apply(a, b)
+        g = lib.autograd.grad((p2 * p2).sum(), p2, create_graph=True)[0]
+        log.append((arr(g).tolist(), type(g.grad_fn).__name__))
+        return log
+
+    assert run(gradviz) == run(_torch())
+
+
+def test_multi_output_function_under_create_graph_matches_torch() -> None:
+    def run(lib: Any) -> list:
+        log: list = []
+        Two = make_two(lib, [])
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        b = lib.tensor([3.0, 4.0], requires_grad=True)
+        s, p = Two.apply(a, b)
+        p.register_hook(lambda g: g * 2)
+        s.grad_fn.register_prehook(lambda go: log.append(("pre", [None if g is None else g.requires_grad
+                                                                   for g in go])))
+        loss = (p * p * a).sum()
+        ga, gb = lib.autograd.grad(loss, [a, b], create_graph=True)
+        log.append((arr(ga).tolist(), arr(gb).tolist(), type(ga.grad_fn).__name__))
+        log.append(show_all(lib.autograd.grad((ga * gb).sum(), [a, b])))
+        return log
+
+    assert run(gradviz) == run(_torch())
 
 
 @pytest.mark.parametrize("use_first", [True, False])

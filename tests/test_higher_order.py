@@ -127,9 +127,6 @@ PRINTED: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
 }
 # Same values and printed text, but torch records other nodes inside the gradient's graph.
 GRAPH_DIFFERS = {
-    "norm": "torch masks the zero-norm case with masked_fill (MaskedFillBackward0) and divides by the "
-            "unexpanded norm; gradviz has no masked_fill and uses where over the expanded norm",
-    "max": "torch spreads the gradient over ties with masked_fill (MaskedFillBackward1); gradviz uses where",
     "pow_tensor": "b − 1 inside the rule is SubBackward1 in torch (tensor minus number, in C++); gradviz records "
                   "tensor minus number as SubBackward0, as torch's Python operator does",
     "cross_entropy": "torch records nll_loss's gradient as one NllLossBackwardBackward0 node; gradviz as a scatter",
@@ -158,6 +155,34 @@ def test_printed_gradients_match_torch(name: str) -> None:
     assert ours[2] == ref[2]
     if name not in GRAPH_DIFFERS:
         assert ours[1] == ref[1]
+
+
+MASKED_FILL_RULES = {
+    "max": lambda T, x: x.max(),
+    "min": lambda T, x: x.min(),
+    "maximum": lambda T, x: T.maximum(x, T.tensor([2.0, 2.0, 3.0, 3.0])),
+    "minimum": lambda T, x: T.minimum(T.tensor([2.0, 2.0, 3.0, 3.0]), x),
+    "norm": lambda T, x: x.norm(),
+    "norm_dim": lambda T, x: x.reshape(2, 2).norm(dim=1),
+    "norm_zero": lambda T, x: (x * 0).norm(),
+    "masked_fill": lambda T, x: (x * x).masked_fill(x > 2.5, 0.0),
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", sorted(MASKED_FILL_RULES))
+def test_rules_record_masked_fill_where_torch_does(name: str) -> None:
+    """With an incoming gradient that has a history, the recorded rule shows torch's nodes (MaskedFill...)."""
+    torch = _torch()
+    out = []
+    for T in (gradviz, torch):
+        x = T.tensor([1.0, 3.0, 3.0, 2.0], requires_grad=True)
+        y = MASKED_FILL_RULES[name](T, x)
+        v = T.full(tuple(y.shape), 1.5, requires_grad=True)
+        (g,) = T.autograd.grad(y, x, v, create_graph=True)
+        gx, gv = T.autograd.grad((g * g).sum(), [x, v], allow_unused=True)
+        out.append((repr(g), _tree(g), repr(gx), repr(gv)))
+    assert out[0] == out[1]
 
 
 @pytest.mark.torch

@@ -39,7 +39,12 @@ def _roots(tensors: Sequence[Any], grad_tensors: Sequence[Any]) -> tuple[list[No
                     f"output[{i}] has a shape of {t.shape}."
                 )
             g_arr = g_arr.astype(t._data.dtype, copy=False)
-        roots.append(t.grad_fn if t.grad_fn is not None else t._accumulator())
+        if t._output_nr:
+            from .._multi_output import _SlotRoot
+
+            roots.append(_SlotRoot.make(t))  # its start gradient belongs in slot k of the node
+        else:
+            roots.append(t.grad_fn if t.grad_fn is not None else t._accumulator())
         grads.append(g_arr)
     return roots, grads
 
@@ -119,41 +124,42 @@ def pruned_order(roots: Sequence[Node], targets: dict) -> list[Node]:
     needed: set[Node] = set()
     for node in reversed(order):  # producers before their consumers
         if isinstance(node, AccumulateGrad):
-            if node in targets:
+            if (node, 0) in targets:
                 needed.add(node)
             continue
-        for fn, _ in node.next_functions:
-            if fn is not None and (fn in needed or (fn in targets and not isinstance(fn, AccumulateGrad))):
+        for edge in node.next_functions:
+            fn = edge[0]
+            if fn is not None and (fn in needed or (edge in targets and not isinstance(fn, AccumulateGrad))):
                 needed.add(node)
                 break
     return [n for n in order if n in needed]
 
 
 def captured(roots: Sequence[Node], grads: Sequence[Any], steps: Sequence[Step], targets: dict) -> dict:
-    """The gradient that reached each target node: a leaf's from its AccumulateGrad step, a
-    non-leaf's as the sum of what the roots and the consumers that ran sent it."""
+    """The gradient that reached each target edge (node, output_nr): a leaf's from its AccumulateGrad
+    step, a non-leaf's as the sum of what the roots and the consumers that ran sent it."""
     from ..graph import _add
 
     out: dict[Node, Any] = {}
 
-    def add(node: Node, g: Any) -> None:
-        if node in out:
-            out[node] = _add(out[node], g) if type(g) is np.ndarray else out[node] + g
+    def add(key: tuple, g: Any) -> None:
+        if key in out:
+            out[key] = _add(out[key], g) if type(g) is np.ndarray else out[key] + g
         else:
-            out[node] = g
+            out[key] = g
 
     for root, g in zip(roots, grads):
-        if root in targets and not isinstance(root, AccumulateGrad):
-            add(root, g)
+        if (root, 0) in targets and not isinstance(root, AccumulateGrad):
+            add((root, 0), g)
     for step in steps:
         node = step.node
         if isinstance(node, AccumulateGrad):
-            if node in targets:
-                out[node] = step.grad_outputs
+            if (node, 0) in targets:
+                out[(node, 0)] = step.grad_outputs
             continue
-        for (fn, _), g in zip(node.next_functions, step.grad_inputs):
-            if g is not None and fn in targets and not isinstance(fn, AccumulateGrad):
-                add(fn, g)
+        for edge, g in zip(node.next_functions, step.grad_inputs):
+            if g is not None and edge in targets and not isinstance(edge[0], AccumulateGrad):
+                add(edge, g)
     return out
 
 
@@ -162,8 +168,9 @@ def _commit_inputs(steps: Sequence[Step], targets: dict, found: dict) -> None:
     from ..tensor import Tensor
 
     acc_steps = {step.node: step for step in steps if isinstance(step.node, AccumulateGrad)}
-    for node, g in found.items():
-        t = targets[node]
+    for key, g in found.items():
+        t = targets[key]
+        node = key[0]
         if node in acc_steps:
             commit([acc_steps[node]])
         elif t._grad is None:
@@ -191,7 +198,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
         for t in inputs:
             if not t._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        targets = {(t.grad_fn if t.grad_fn is not None else t._accumulator()): t for t in inputs}
+        targets = {_target(t): t for t in inputs}
     if not create_graph and targets is None:
         # run_backward's pass without recording Steps (nobody watches): same order, same results.
         tensors = _as_list(tensors)
@@ -223,7 +230,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
         with set_grad_enabled(True):
             found = captured(roots, grads, steps, targets)
         # torch's engine visits (and frees) a non-leaf input's node without running it.
-        visited = [n for n in found if not isinstance(n, AccumulateGrad)]
+        visited = [n for n, _ in found if not isinstance(n, AccumulateGrad)]
         for node in visited:
             if node._freed and node.saves_tensors:
                 raise RuntimeError(SECOND_BACKWARD)
@@ -231,8 +238,8 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
         if targets is None:
             higher.commit_graph(steps)
         else:
-            for node, g in found.items():
-                higher.accumulate(targets[node], g)
+            for key, g in found.items():
+                higher.accumulate(targets[key], g)
     else:
         _commit_inputs(steps, targets, found)
     if not retain_graph:
@@ -270,10 +277,9 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         retain_graph = create_graph
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)
-    _refuse_later_outputs(inputs)
     grad_outputs = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     roots, grads = _roots(outputs, grad_outputs)
-    nodes = [t.grad_fn if t.grad_fn is not None else t._accumulator() for t in inputs]
+    nodes = [_target(t) for t in inputs]
     targets = {node: t for node, t in zip(nodes, inputs)}
     order = pruned_order(roots, targets)
     if create_graph:
@@ -319,13 +325,9 @@ from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 __all__ += ["Step", "backward_order", "backward_steps", "gradcheck", "gradgradcheck"]
 
 
-def _refuse_later_outputs(inputs: list) -> None:
-    # A later output of a multi-output custom Function: its gradient is not the node's buffer.
-    for t in inputs:
-        if t._output_nr:
-            from ..tensor import MULTI_OUTPUT_UNSUPPORTED
-
-            raise NotImplementedError(MULTI_OUTPUT_UNSUPPORTED)
+def _target(t: Any) -> tuple:
+    """The edge whose gradient is ``t``'s: (its node, its output_nr), or (its leaf's AccumulateGrad, 0)."""
+    return (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t._accumulator(), 0)
 
 
 # Loaded last: these modules import this package's grad().

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .. import _anomaly, grad_mode
+from .._multi_output import MultiOutput
 from ..function import INFERENCE_SAVED, SECOND_BACKWARD, Node, _sequence, _Saved, sum_to
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "FunctionMeta", "once_differentiable"]
@@ -49,7 +50,7 @@ class FunctionCtx:
         self.materialize_grads = bool(value)
 
 
-class BackwardCFunction(Node, FunctionCtx):
+class BackwardCFunction(MultiOutput, Node, FunctionCtx):
     """The graph node of a custom Function: it is also the ``ctx`` forward and backward receive."""
 
     __slots__ = ()
@@ -85,7 +86,10 @@ class BackwardCFunction(Node, FunctionCtx):
         super()._free()
         self._saved_objs = ()  # saved inputs are held strongly until backward frees the graph
 
-    def _zero_grad(self, i: int) -> np.ndarray:
+    def _n_outputs(self) -> int:
+        return len(self._output_metas)
+
+    def _slot_zeros(self, i: int) -> np.ndarray:
         meta = self._output_metas[i]
         # A non-tensor output 0 still needs a placeholder buffer when only later outputs get gradients.
         shape, dtype = meta if meta is not None else ((), np.float32)
@@ -94,9 +98,11 @@ class BackwardCFunction(Node, FunctionCtx):
     # -- what the engine calls ----------------------------------------------------------------
     def _run_backward(self, grad: Any, extra: dict | None = None) -> tuple:
         """The plain pass: arrays in, arrays out (summed down to each input's shape and dtype)."""
+        return self._run_multi(grad, extra, False, self._finish_plain)
+
+    def _finish_plain(self, grads: list) -> tuple:
         grads_in = []
-        for g, (shape, dt), (fn, _) in zip(self._user_backward(grad, extra, False), self._input_meta,
-                                             self.next_functions):
+        for g, (shape, dt), (fn, _) in zip(grads, self._input_meta, self.next_functions):
             if g is None or fn is None:
                 grads_in.append(None)
                 continue
@@ -108,28 +114,21 @@ class BackwardCFunction(Node, FunctionCtx):
             grads_in.append(arr)
         return tuple(grads_in)
 
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple:
-        """The node's rule as a create_graph pass calls it (``type(node).backward(ctx, grad)``, on
-        Tensors): the user's backward runs with grad mode on, so what it computes is recorded."""
-        node = getattr(ctx, "_node", ctx)  # the pass may hand a wrapper around the node
-        return tuple(node._user_backward(grad, None, True))
-
-    def _user_backward(self, grad: Any, extra: dict | None, record: bool) -> list:
+    def _backward_slots(self, slots: list, record: bool) -> list:
         """Call the user's backward on Tensors; check what it returns as torch does.
 
+        ``record`` (a create_graph pass) runs it with grad mode on, so what it computes is recorded.
         Returns one Tensor or None per tensor input (per ``next_functions`` entry), with the shape
         the user gave (checked to be broadcastable to the input's, which the caller sums back).
         """
         tensor = _tensor_cls()
         grads = []
-        for i, meta in enumerate(self._output_metas):
-            g = grad if i == 0 else (extra or {}).get(i)
+        for i, (meta, g) in enumerate(zip(self._output_metas, slots)):
             if meta is None:
                 grads.append(None)  # a non-tensor output has no gradient
                 continue
             if g is None and self.materialize_grads:
-                g = self._zero_grad(i)
+                g = self._slot_zeros(i)
             grads.append(None if g is None else (g if isinstance(g, tensor) else tensor._wrap(g)))
         with grad_mode.set_grad_enabled(record):
             result = self._forward_cls.backward(self, *grads)

@@ -13,6 +13,7 @@ Here each node's rule receives the incoming gradient as a Tensor, and a context 
 Every operation of the rule thus becomes a node of a new graph, which a later backward
 walks like any other. The plain pass (graph.backward_steps) is left as it is: it stays fast.
 The walk is a loop over graph.backward_order, so a 100,000-deep chain needs no recursion.
+Hooks, anomaly checks and multi-output nodes are handled as in the plain pass.
 """
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .. import _anomaly, grad_mode
 from .. import _bmath as bm
-from .. import grad_mode
+from .._multi_output import is_multi
 from ..function import SECOND_BACKWARD, AccumulateGrad, Node, sum_to
 from ..graph import Step, backward_order
+from ..utils.hooks import _check_count, _check_none
 
 
 class _GraphCtx:
@@ -54,21 +57,31 @@ def _connected(node: Node, saved: Any) -> Any:
     if owner == "output":
         return Tensor._wrap(array, node)
     if owner is not None:
-        fn = node.next_functions[owner][0]
+        fn, nr = node.next_functions[owner]
         if fn is not None:
             if isinstance(fn, AccumulateGrad) and fn.variable._data is array:
                 return fn.variable
-            return Tensor._wrap(array, fn)
+            t = Tensor._wrap(array, fn)
+            t._output_nr = nr  # output k of a multi-output node: its gradient goes to slot k
+            return t
     return Tensor._wrap(array)
 
 
-def _run_node(node: Node, grad: Any) -> tuple[Any, ...]:
-    """Node._run_backward for Tensors: the rule, then sum_to and the dtype cast, all recorded."""
-    from ..tensor import Tensor
+def _run_node(node: Node, grad: Any, extra: dict | None = None) -> tuple[Any, ...]:
+    """Node._run_backward for Tensors: the rule, then sum_to and the dtype cast, all recorded.
 
+    A multi-output node gets its later outputs' gradients in ``extra`` and runs its own hooks.
+    """
     if node._freed and node.saves_tensors:
         raise RuntimeError(SECOND_BACKWARD)
-    grads = type(node).backward(_GraphCtx(node), grad)
+    if is_multi(node):
+        return node._run_multi(grad, extra, True, lambda grads: _finish(node, grads))
+    return _finish(node, type(node).backward(_GraphCtx(node), grad))
+
+
+def _finish(node: Node, grads: Any) -> tuple[Any, ...]:
+    from ..tensor import Tensor
+
     out = []
     for g, (shape, _dt), (fn, _) in zip(grads, node._input_meta, node.next_functions):
         if g is None or fn is None:
@@ -95,34 +108,79 @@ def _run_hooks(hooks: dict, grad: Any) -> Any:
     return grad
 
 
+def _run_pre(hooks: Any, grad: Any) -> Any:
+    """grad_fn.register_prehook hooks of a single-output node, on Tensors (NodeHooks.run_pre unwraps)."""
+    for fn in list(hooks.pre.values()):
+        out = fn((grad,))
+        if out is not None:
+            if not isinstance(out, tuple):
+                raise TypeError(f"expected tuple, but hook returned '{type(out).__name__}'")
+            _check_count(fn, out, 1)
+            if out[0] is not None:
+                grad = out[0]
+    return grad
+
+
+def _run_post(hooks: Any, grad_inputs: tuple, grad: Any) -> tuple:
+    for fn in list(hooks.post.values()):
+        out = fn(grad_inputs, (grad,))
+        if out is not None:
+            if not isinstance(out, tuple):
+                raise TypeError(f"expected tuple, but hook returned '{type(out).__name__}'")
+            _check_count(fn, out, len(grad_inputs))
+            _check_none(grad_inputs, out)
+            grad_inputs = out
+    return grad_inputs
+
+
 def backward_graph(roots: Sequence[Node], grads: Sequence[Any], order: list[Node] | None = None) -> list[Step]:
     """Run the backward pass on Tensors with grad mode on; one Step per node that ran.
 
     Like graph.backward_steps, nothing outside the pass changes here: the caller commits.
     Gradients meeting at a node are added with ``+``, which records AddBackward0 (as torch).
+    As the plain pass: tensor and node hooks, anomaly mode's checks, and multi-output nodes
+    (gradients for output k > 0 wait in ``multi`` until the node runs).
     """
     with grad_mode.set_grad_enabled(True):
         buffers: dict[Node, Any] = {}
+        multi: dict[Node, dict[int, Any]] = {}
         for root, g in zip(roots, grads):
             buffers[root] = buffers[root] + g if root in buffers else g
         steps: list[Step] = []
         for node in (backward_order(roots) if order is None else order):
+            extra = multi.pop(node, None)
             grad = buffers.pop(node, None)
-            if grad is None:
+            if grad is None and extra is None:
                 continue
             if node._pre_hooks:
                 grad = _run_hooks(node._pre_hooks, grad)
+            node_hooks = node._node_hooks  # single-output nodes' grad_fn hooks (multi-output ones run their own)
             if isinstance(node, AccumulateGrad):
                 leaf = node.variable
                 if leaf._hooks:
                     grad = _run_hooks(leaf._hooks, grad)
+                if node_hooks is not None:
+                    grad = _run_pre(node_hooks, grad)
+                    _run_post(node_hooks, (), grad)
                 steps.append(Step(len(steps), node, grad, (), None, None, leaf))
+                continue
+            if node_hooks is not None:
+                grad = _run_pre(node_hooks, grad)
+            if _anomaly.enabled:
+                grad_inputs = _anomaly.run(node, grad, extra, runner=_run_node)
             else:
-                grad_inputs = _run_node(node, grad)
-                for (fn, _), g in zip(node.next_functions, grad_inputs):
-                    if g is not None:
-                        buffers[fn] = buffers[fn] + g if fn in buffers else g
-                steps.append(Step(len(steps), node, grad, grad_inputs))
+                grad_inputs = _run_node(node, grad, extra)
+            if node_hooks is not None:
+                grad_inputs = tuple(_run_post(node_hooks, grad_inputs, grad))
+            for (fn, nr), g in zip(node.next_functions, grad_inputs):
+                if g is None:
+                    continue
+                if nr:
+                    slots = multi.setdefault(fn, {})
+                    slots[nr] = slots[nr] + g if nr in slots else g
+                else:
+                    buffers[fn] = buffers[fn] + g if fn in buffers else g
+            steps.append(Step(len(steps), node, grad, grad_inputs))
     return steps
 
 

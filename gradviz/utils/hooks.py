@@ -70,6 +70,7 @@ class NodeHooks:
                 if not isinstance(out, tuple):
                     raise TypeError(f"expected tuple, but hook returned '{type(out).__name__}'")
                 _check_count(fn, out, len(grad_inputs))
+                _check_none(grad_inputs, out)
                 grad_inputs = tuple(_unwrap(o, None) for o in out)
         return grad_inputs
 
@@ -79,6 +80,13 @@ def _check_count(fn: Any, out: tuple, expected: int) -> None:
         name = getattr(fn, "__name__", type(fn).__name__)
         raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got {len(out)}, but "
                            f"expected {expected})")
+
+
+def _check_none(grad_inputs: tuple, out: tuple) -> None:
+    # An input with no gradient (a constant) has no edge to send one along.
+    for old, new in zip(grad_inputs, out):
+        if old is None and new is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
 
 
 def _wrap(g: Any, tensor_cls: type) -> Any:

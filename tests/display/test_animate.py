@@ -159,6 +159,20 @@ def test_steps_match_torch_execution(seed):
     np.testing.assert_allclose(steps[-1].grad_after, torch_grad, rtol=1e-6)
 
 
+def test_split_pieces_animate_through_their_one_node():
+    # The shared SplitBackward0 runs once, after every piece's consumer, and the steps are backward()'s.
+    x = gradviz.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], requires_grad=True)
+    a, b, c = x.split(2)
+    out = (a * 2).sum() + b.exp().sum() + c.sum()
+    player = anim.animate(out)
+    names = [s.node.name() for s in player.steps]
+    assert names.count("SplitBackward0") == 1
+    assert names.index("SplitBackward0") > max(names.index("MulBackward0"), names.index("ExpBackward0"))
+    assert x.grad is None
+    assert [s.node for s in player.steps] == [s.node for s in engine_steps(out, None)]  # stores x.grad
+    np.testing.assert_allclose(player.steps[-1].grad_after, x.grad.numpy())
+
+
 @pytest.mark.torch
 def test_grad_before_after_on_second_pass_matches_torch():
     torch = pytest.importorskip("torch")

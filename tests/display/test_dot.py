@@ -206,6 +206,27 @@ def test_x_times_x_draws_two_edges():
         assert into == ["gv-e0-0", "gv-e0-1"]
 
 
+def test_split_draws_one_node_with_an_edge_to_each_consumer():
+    # torch gives the three pieces one SplitBackward0 node (output_nr 0, 1, 2): one box, three edges out.
+    x = gradviz.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], requires_grad=True)
+    a, b, c = x.split(2)
+    consumers = [a * 2, b.exp(), c.sin()]
+    loss = consumers[0].sum() + consumers[1].sum() + consumers[2].sum()
+    p = Parsed(to_dot(loss).source)
+    split = [i for i in p.nodes if p.text(i)[0] == "SplitBackward0"]
+    assert len(split) == 1
+    heads = sorted(p.text(h)[0] for t, h, _ in p.edges if t == split[0])
+    assert heads == ["ExpBackward0", "MulBackward0", "SinBackward0"]
+    leaf = [i for i in p.nodes if p.text(i)[0] == "AccumulateGrad"]
+    assert [(t, h) for t, h, _ in p.edges if t == leaf[0]] == [(leaf[0], split[0])]
+    # computation view: one "split" operation, whose output node feeds the three operations
+    p = Parsed(to_dot(loss, view="computation").source)
+    ops = [i for i in p.nodes if i.startswith("o") and p.text(i)[0] == "split"]
+    assert len(ops) == 1
+    (out,) = [h for t, h, _ in p.edges if t == ops[0]]
+    assert sorted(p.text(h)[0] for t, h, _ in p.edges if t == out) == ["exp", "sin", "×"]
+
+
 # ----------------------------------------------------------------------- text and looks
 
 
