@@ -68,7 +68,7 @@ def runs_of(fn, repeat: int) -> tuple[list[float], float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of the 50,000-node draw")
-    parser.add_argument("--pairs", type=int, default=15, help="interleaved (draw, bare dot) pairs")
+    parser.add_argument("--pairs", type=int, default=41, help="interleaved (draw, bare dot) pairs")
     args = parser.parse_args()
     rows: list[tuple[str, str, str]] = []
 
