@@ -120,3 +120,11 @@ def scalar_dtype(value: object) -> dtype:
     if isinstance(value, (int, np.integer)):
         return int64
     return default_float
+
+
+# How torch names a dtype in error texts: its scalar-type name ("expected scalar type Float") and
+# its C++ type ("value cannot be converted to type float", "... long int").
+SHORT_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+CPP_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "bool": "bool",
+             "float16": "c10::Half", "int16": "short int", "int8": "signed char", "uint8": "unsigned char"}

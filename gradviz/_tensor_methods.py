@@ -19,10 +19,8 @@ from . import ops_reduce as R
 from . import ops_shape as S
 
 _NUMBER = (bool, int, float, np.bool_, np.number)
-_SHORT = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-          "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-_CPP = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "bool": "bool",
-        "float16": "c10::Half", "int16": "short int", "int8": "signed char", "uint8": "unsigned char"}
+_SHORT = D.SHORT_NAMES
+_CPP = D.CPP_NAMES
 # c10's names in "value cannot be converted to type X without overflow"
 _OVERFLOW_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "int8_t",
                    "int16": "int16_t", "int32": "int", "int64": "int64_t", "uint8": "uint8_t"}

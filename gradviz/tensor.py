@@ -1,7 +1,6 @@
 """Tensor: a NumPy array plus what autograd needs (requires_grad, grad_fn, grad, version)."""
 from __future__ import annotations
 
-import numbers
 import warnings
 import weakref
 from typing import Any
@@ -78,8 +77,7 @@ _T_WARNING = (
     "1, -1, -1))` to reverse the dimensions of a tensor. (Triggered internally at "
     "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)"
 )
-_SHORT = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-          "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_SHORT = D.SHORT_NAMES
 
 
 class Tensor(_MoreMethods):
@@ -1318,269 +1316,17 @@ def _binary(op: Any, a: Tensor, other: Any, **params: Any) -> Any:
         raise
 
 
-_CPP = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "bool": "bool",
-        "float16": "c10::Half", "int16": "short int", "int8": "signed char", "uint8": "unsigned char"}
+_CPP = D.CPP_NAMES
 
 
 def _type_name(t: Tensor) -> str:
     return _CPP[t._dtype.name]
 
 
-# Shape-level checks, so matmul can validate a whole composite route before building any node.
-def _check_mm(sa: tuple, sb: tuple, da: D.dtype, db: D.dtype) -> None:
-    if sa[1] != sb[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})")
-    if da is not db:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_CPP[da.name]} != {_CPP[db.name]}")
-
-
-def _check_mv(sa: tuple, sv: tuple, da: D.dtype, dv: D.dtype) -> None:
-    if sa[1] != sv[0]:
-        raise RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sv[0]})")
-    if da is not dv:
-        v, m = _SHORT[dv.name], _SHORT[da.name]
-        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}")
-
-
-def _check_bmm(sa: tuple, sb: tuple, da: D.dtype, db: D.dtype) -> None:
-    if (sa[0], sa[2]) != (sb[0], sb[1]):
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, {sa[2]}] but "
-                           f"got: [{sb[0]}, {sb[1]}].")
-    if da is not db:
-        raise RuntimeError(f"expected scalar type {_SHORT[da.name]} but found {_SHORT[db.name]}")
-
-
-def _matmul(a: Tensor, b: Tensor) -> Tensor:
-    """torch.matmul: by ranks, dot, mv, mm, a folded mm/mv or a batched bmm, as torch 2.13 does.
-
-    The route decides which grad_fn nodes the result's graph shows, so it follows torch's.
-    """
-    da, db = a._data.ndim, b._data.ndim
-    if da == 0 or db == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
-    if da == 1 and db == 1:
-        return a.dot(b)
-    if da == 2 and db == 1:
-        return a.mv(b)
-    if da == 1 and db == 2:
-        _check_mm((1,) + a._data.shape, b._data.shape, a._dtype, b._dtype)
-        return ops.SqueezeBackward4.apply(a.unsqueeze(0).mm(b), dims=(0,))
-    if da == 2 and db == 2:
-        return a.mm(b)
-    squeeze_a = squeeze_b = False
-    if da == 3 and db == 3:
-        # A batch of one that needs a gradient is squeezed, so the fold below can use one mm.
-        ba, bb = a._data.shape[0], b._data.shape[0]
-        squeeze_a = ba == 1 and bb != 1 and a._requires_grad
-        squeeze_b = bb == 1 and ba != 1 and b._requires_grad
-    sa = a._data.shape[1:] if squeeze_a else a._data.shape
-    sb = b._data.shape[1:] if squeeze_b else b._data.shape
-    fold = _should_fold(a, b, sa, sb)
-    _check_matmul(sa, sb, a._dtype, b._dtype, fold)  # before any node exists
-    a = a.squeeze(0) if squeeze_a else a
-    b = b.squeeze(0) if squeeze_b else b
-    return _folded_matmul(a, b) if fold else _batched_matmul(a, b)
-
-
-def _should_fold(a: Tensor, b: Tensor, sa: tuple, sb: tuple) -> bool:
-    # Fold the bigger operand's batch into matrix rows when that costs no copy, or when the
-    # smaller one needs a gradient (torch's rule, which avoids a large expanded gradient).
-    a_larger = len(sa) >= len(sb)
-    big, small = (a, b) if a_larger else (b, a)
-    big_shape, small_ndim = (sa, len(sb)) if a_larger else (sb, len(sa))
-    if not (len(big_shape) >= 3 and small_ndim <= 2):
-        return False
-    if small._requires_grad:
-        return True
-    if len(sa) == 2:
-        return False
-    if int(np.prod(big_shape)) == 0:
-        return True
-    # A squeezed operand is never the bigger one here, so its strides are the tensor's own.
-    strides = big.stride()
-    shape = big_shape
-    if not a_larger:
-        shape, strides = shape[:-2] + shape[:-3:-1], strides[:-2] + strides[:-3:-1]
-    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(len(shape) - 2))
-
-
-def _check_matmul(sa: tuple, sb: tuple, da: D.dtype, db: D.dtype, fold: bool) -> None:
-    """Raise the error the chosen route's mm, mv or bmm would raise."""
-    if fold:
-        transpose = len(sb) > len(sa)
-        s1 = sb[:-2] + sb[:-3:-1] if transpose else sa
-        s2 = (sa[::-1] if len(sa) == 2 else sa) if transpose else sb
-        d1, d2 = (db, da) if transpose else (da, db)
-        folded = (int(np.prod(s1[:-1])), s1[-1])
-        if len(s2) == 2:
-            _check_mm(folded, s2, d1, d2)
-        else:
-            _check_mv(folded, s2, d1, d2)
-        return
-    n = sa[-2] if len(sa) > 1 else 1
-    m2 = sb[-2] if len(sb) > 1 else sb[0]
-    p = sb[-1] if len(sb) > 1 else 1
-    batch_a, batch_b = sa[:max(len(sa) - 2, 0)], sb[:max(len(sb) - 2, 0)]
-    try:
-        batch = np.broadcast_shapes(batch_a, batch_b)
-    except ValueError:
-        raise _broadcast_error(batch_a, batch_b) from None
-    nb = int(np.prod(batch))
-    _check_bmm((nb, n, sa[-1]), (nb, m2, p), da, db)
-
-
-def _folded_matmul(a: Tensor, b: Tensor) -> Tensor:
-    transpose = b._data.ndim > a._data.ndim
-    t1 = b.mT if transpose else a
-    t2 = (a.t() if a._data.ndim == 2 else a) if transpose else b
-    lead = t1._data.shape[:-1]
-    folded = t1.reshape(int(np.prod(lead)), t1._data.shape[-1])
-    if t2._data.ndim == 2:
-        out = ops.UnsafeViewBackward0.apply(folded.mm(t2), shape=lead + (t2._data.shape[1],))
-        return out.mT.contiguous() if transpose else out
-    return ops.UnsafeViewBackward0.apply(folded.mv(t2), shape=lead)
-
-
-def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
-    da, db = a._data.ndim, b._data.ndim
-    n = a._data.shape[-2] if da > 1 else 1
-    m1 = a._data.shape[-1]
-    m2 = b._data.shape[-2] if db > 1 else b._data.shape[0]
-    p = b._data.shape[-1] if db > 1 else 1
-    batch = tuple(np.broadcast_shapes(a._data.shape[:max(da - 2, 0)], b._data.shape[:max(db - 2, 0)]))
-    nb = int(np.prod(batch))
-    a3 = a.expand(*batch, n, m1).reshape(nb, n, m1)
-    if db == 1:
-        b3 = b.expand(*batch, m2).reshape(nb, m2, 1)
-        out = a3.bmm(b3).squeeze(-1)
-    else:
-        out = a3.bmm(b.expand(*batch, m2, p).reshape(nb, m2, p))
-    shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
-    return ops.UnsafeViewBackward0.apply(out, shape=shape)
-
-
-def _assign(t: Tensor, idx: Any, advanced: bool, v: Any, number: bool) -> Tensor:
-    """The recorded form of t[idx] = v, with the nodes torch builds for it.
-
-    A write to all of t is a copy (CopyBackwards) or, for a number or 0-d value, a fill (FillBackward3);
-    through a view it is CopySlices; with advanced indices IndexPutBackward0. A value of
-    another shape is first viewed without its leading 1s (and expanded, for the first two).
-    """
-    target = t._data[idx].shape
-    shape = v._data.shape
-    fill = number or not shape  # numbers and 0-d tensors are filled in, not copied
-    stripped = shape[next((i for i, n in enumerate(shape) if n != 1), len(shape)):]
-    if advanced:
-        if not fill and stripped != shape:
-            v = v.view(stripped)
-        return ops.IndexPutBackward0.apply(t, v, index=idx)
-    if not fill and shape != target:
-        v = v.view(stripped).expand(target)
-    if _makes_view(t, idx, False):
-        return ops.CopySlices.apply(t, v, index=idx)
-    if fill:
-        return ops.FillBackward3.apply(t, v)
-    return ops.CopyBackwards.apply(t, v)
-
-
-def _check_assignable(value: tuple, target: tuple, advanced: bool) -> None:
-    """t[index] = v needs v to broadcast to t[index]'s shape; torch's texts otherwise."""
-    ok = len(value) <= len(target) and all(v in (1, t) for v, t in zip(value[::-1], target[::-1]))
-    if ok:
-        return
-    if advanced:
-        raise RuntimeError(f"shape mismatch: value tensor of shape [{', '.join(map(str, value))}] cannot be "
-                           f"broadcast to indexing result of shape [{', '.join(map(str, target))}]")
-    if len(value) <= len(target):
-        lead = len(target) - len(value)
-        for i in range(len(target) - 1, lead - 1, -1):
-            if value[i - lead] not in (1, target[i]):
-                raise RuntimeError(
-                    f"The expanded size of the tensor ({target[i]}) must match the existing size ({value[i - lead]}) at "
-                    f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, target))}].  Tensor sizes: "
-                    f"[{', '.join(map(str, value))}]")
-
-
-def _makes_view(t: Tensor, idx: Any, advanced: bool) -> bool:
-    """Whether torch's setitem writes through a view (not for full slices, `...` or advanced indices)."""
-    if advanced:
-        return False
-    items = idx if isinstance(idx, tuple) else (idx,)
-    dim = 0
-    for it in items:
-        if it is Ellipsis:
-            dim = t._data.ndim - sum(1 for x in items if x is not None and x is not Ellipsis) + dim
-            continue
-        if not isinstance(it, slice) or it.indices(t._data.shape[dim]) != (0, t._data.shape[dim], 1):
-            return True
-        dim += 1
-    return False
-
-
-def _parse_index(t: Tensor, index: Any) -> tuple[Any, bool, type]:
-    """Convert an index to NumPy's form and pick the grad_fn torch would name; torch's errors."""
-    items = index if isinstance(index, tuple) else (index,)
-    conv = []
-    advanced = False
-    for it in items:
-        if isinstance(it, Tensor):
-            it = it._data
-        if isinstance(it, (list, np.ndarray)):
-            advanced = True
-            it = np.asarray(it)
-            if it.dtype.kind not in "biu":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        elif isinstance(it, str):
-            raise TypeError("new(): invalid data type 'str'")
-        elif isinstance(it, slice):
-            if it.step is not None and it.step < 0:
-                raise ValueError("step must be greater than zero")
-        elif it is not None and it is not Ellipsis and not isinstance(it, (int, np.integer)):
-            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
-                             f"valid indices (got {type(it).__name__})")
-        conv.append(it)
-    # Check integer indices against their dimension, with torch's messages.
-    dim = 0
-    for it in conv:
-        if it is None:
-            continue
-        if it is Ellipsis:
-            dim = t._data.ndim - sum(1 if not (isinstance(x, np.ndarray) and x.dtype == bool) else x.ndim
-                                     for x in conv if x is not None and x is not Ellipsis)
-            continue
-        if isinstance(it, np.ndarray) and it.dtype == bool:
-            if it.ndim:
-                for k, n in enumerate(it.shape):
-                    if dim + k >= t._data.ndim or t._data.shape[dim + k] != n:
-                        size = t._data.shape[dim + k] if dim + k < t._data.ndim else 0
-                        raise IndexError(f"The shape of the mask [{', '.join(map(str, it.shape))}] at index {k} does "
-                                         f"not match the shape of the indexed tensor [{', '.join(map(str, t._data.shape))}] at index {dim + k}")
-            dim += it.ndim
-            continue
-        if dim >= t._data.ndim:
-            raise IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
-        size = t._data.shape[dim]
-        if isinstance(it, np.ndarray) and it.size:
-            bad = it[(it < -size) | (it >= size)]
-            if bad.size:
-                raise IndexError(f"index {bad.reshape(-1)[0]} is out of bounds for dimension {dim} with size {size}")
-        elif isinstance(it, (int, np.integer)) and not isinstance(it, bool):
-            if not -size <= it < size:
-                raise IndexError(f"index {it} is out of bounds for dimension {dim} with size {size}")
-        dim += 1
-    idx = tuple(conv) if isinstance(index, tuple) else conv[0]
-    if advanced:
-        return idx, True, ops.IndexBackward0
-    if all(x is Ellipsis for x in conv):
-        return idx, False, ops.AliasBackward0
-    last = conv[-1]
-    if isinstance(last, (int, np.integer)) and not isinstance(last, bool):
-        return idx, False, ops.SelectBackward0
-    return idx, False, ops.SliceBackward0
-
-
 from . import function as _function  # noqa: E402
 from . import ops  # noqa: E402  (ops -> function -> tensor at call time; imported last to close the cycle)
 from . import _view_inplace  # noqa: E402
+from ._indexing import _assign, _check_assignable, _makes_view, _parse_index  # noqa: E402
+from ._matmul import _check_bmm, _check_mm, _check_mv, _matmul  # noqa: E402
 
 _function._wrap = Tensor._wrap

@@ -1,0 +1,129 @@
+"""Indexing: reading ``t[index]`` (which node torch builds) and writing ``t[index] = v``."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import ops
+from .tensor import Tensor
+
+
+def _assign(t: Tensor, idx: Any, advanced: bool, v: Any, number: bool) -> Tensor:
+    """The recorded form of t[idx] = v, with the nodes torch builds for it.
+
+    A write to all of t is a copy (CopyBackwards) or, for a number or 0-d value, a fill (FillBackward3);
+    through a view it is CopySlices; with advanced indices IndexPutBackward0. A value of
+    another shape is first viewed without its leading 1s (and expanded, for the first two).
+    """
+    target = t._data[idx].shape
+    shape = v._data.shape
+    fill = number or not shape  # numbers and 0-d tensors are filled in, not copied
+    stripped = shape[next((i for i, n in enumerate(shape) if n != 1), len(shape)):]
+    if advanced:
+        if not fill and stripped != shape:
+            v = v.view(stripped)
+        return ops.IndexPutBackward0.apply(t, v, index=idx)
+    if not fill and shape != target:
+        v = v.view(stripped).expand(target)
+    if _makes_view(t, idx, False):
+        return ops.CopySlices.apply(t, v, index=idx)
+    if fill:
+        return ops.FillBackward3.apply(t, v)
+    return ops.CopyBackwards.apply(t, v)
+
+
+def _check_assignable(value: tuple, target: tuple, advanced: bool) -> None:
+    """t[index] = v needs v to broadcast to t[index]'s shape; torch's texts otherwise."""
+    ok = len(value) <= len(target) and all(v in (1, t) for v, t in zip(value[::-1], target[::-1]))
+    if ok:
+        return
+    if advanced:
+        raise RuntimeError(f"shape mismatch: value tensor of shape [{', '.join(map(str, value))}] cannot be "
+                           f"broadcast to indexing result of shape [{', '.join(map(str, target))}]")
+    if len(value) <= len(target):
+        lead = len(target) - len(value)
+        for i in range(len(target) - 1, lead - 1, -1):
+            if value[i - lead] not in (1, target[i]):
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({target[i]}) must match the existing size ({value[i - lead]}) at "
+                    f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, target))}].  Tensor sizes: "
+                    f"[{', '.join(map(str, value))}]")
+
+
+def _makes_view(t: Tensor, idx: Any, advanced: bool) -> bool:
+    """Whether torch's setitem writes through a view (not for full slices, `...` or advanced indices)."""
+    if advanced:
+        return False
+    items = idx if isinstance(idx, tuple) else (idx,)
+    dim = 0
+    for it in items:
+        if it is Ellipsis:
+            dim = t._data.ndim - sum(1 for x in items if x is not None and x is not Ellipsis) + dim
+            continue
+        if not isinstance(it, slice) or it.indices(t._data.shape[dim]) != (0, t._data.shape[dim], 1):
+            return True
+        dim += 1
+    return False
+
+
+def _parse_index(t: Tensor, index: Any) -> tuple[Any, bool, type]:
+    """Convert an index to NumPy's form and pick the grad_fn torch would name; torch's errors."""
+    items = index if isinstance(index, tuple) else (index,)
+    conv = []
+    advanced = False
+    for it in items:
+        if isinstance(it, Tensor):
+            it = it._data
+        if isinstance(it, (list, np.ndarray)):
+            advanced = True
+            it = np.asarray(it)
+            if it.dtype.kind not in "biu":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        elif isinstance(it, str):
+            raise TypeError("new(): invalid data type 'str'")
+        elif isinstance(it, slice):
+            if it.step is not None and it.step < 0:
+                raise ValueError("step must be greater than zero")
+        elif it is not None and it is not Ellipsis and not isinstance(it, (int, np.integer)):
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                             f"valid indices (got {type(it).__name__})")
+        conv.append(it)
+    # Check integer indices against their dimension, with torch's messages.
+    dim = 0
+    for it in conv:
+        if it is None:
+            continue
+        if it is Ellipsis:
+            dim = t._data.ndim - sum(1 if not (isinstance(x, np.ndarray) and x.dtype == bool) else x.ndim
+                                     for x in conv if x is not None and x is not Ellipsis)
+            continue
+        if isinstance(it, np.ndarray) and it.dtype == bool:
+            if it.ndim:
+                for k, n in enumerate(it.shape):
+                    if dim + k >= t._data.ndim or t._data.shape[dim + k] != n:
+                        size = t._data.shape[dim + k] if dim + k < t._data.ndim else 0
+                        raise IndexError(f"The shape of the mask [{', '.join(map(str, it.shape))}] at index {k} does "
+                                         f"not match the shape of the indexed tensor [{', '.join(map(str, t._data.shape))}] at index {dim + k}")
+            dim += it.ndim
+            continue
+        if dim >= t._data.ndim:
+            raise IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
+        size = t._data.shape[dim]
+        if isinstance(it, np.ndarray) and it.size:
+            bad = it[(it < -size) | (it >= size)]
+            if bad.size:
+                raise IndexError(f"index {bad.reshape(-1)[0]} is out of bounds for dimension {dim} with size {size}")
+        elif isinstance(it, (int, np.integer)) and not isinstance(it, bool):
+            if not -size <= it < size:
+                raise IndexError(f"index {it} is out of bounds for dimension {dim} with size {size}")
+        dim += 1
+    idx = tuple(conv) if isinstance(index, tuple) else conv[0]
+    if advanced:
+        return idx, True, ops.IndexBackward0
+    if all(x is Ellipsis for x in conv):
+        return idx, False, ops.AliasBackward0
+    last = conv[-1]
+    if isinstance(last, (int, np.integer)) and not isinstance(last, bool):
+        return idx, False, ops.SelectBackward0
+    return idx, False, ops.SliceBackward0
