@@ -38,16 +38,8 @@ def _torch() -> Any:
     return pytest.importorskip("torch")
 
 
-def _tree(t: Any) -> list[tuple[int, str]]:
-    """(depth, class name) of every node under t.grad_fn, depth first, in next_functions order."""
-    out: list[tuple[int, str]] = []
-    stack = [(t.grad_fn, 0)]
-    while stack:
-        node, depth = stack.pop()
-        out.append((depth, "None" if node is None else type(node).__name__))
-        if node is not None:
-            stack.extend((fn, depth + 1) for fn, _ in reversed(node.next_functions))
-    return out
+# (depth, class name) of every node under t.grad_fn, depth first, in next_functions order
+_tree = test_ops._graph_names
 
 
 # -- the issue's example ----------------------------------------------------------------------------
