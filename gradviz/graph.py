@@ -5,7 +5,7 @@ import heapq
 import operator
 import sys
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -157,25 +157,13 @@ def backward_steps(
             extra = multi.pop(node, None) if multi else None
             if node_hooks is not None:
                 grad = node_hooks.run_pre(grad, Tensor)
-            if _anomaly.enabled:
-                grad_inputs = _anomaly.run(node, grad, extra)
-            elif extra is None:
-                grad_inputs = node._run_backward(grad)
-            else:
-                grad_inputs = node._run_backward(grad, extra)
-            if node_hooks is not None:
-                grad_inputs = node_hooks.run_post(grad_inputs, grad, Tensor)
+            grad_inputs = _run_node(node, grad, extra, node_hooks, Tensor)
             for (fn, nr), g in zip(node.next_functions, grad_inputs):
                 if g is not None:
                     if nr:
-                        # Output nr>0 of a multi-output node (a custom Function): its grads wait
-                        # in `multi`; the node's own buffer holds output 0's (zeros if none came).
-                        slots = multi.setdefault(fn, {})
-                        slots[nr] = _add(slots[nr], g) if nr in slots else g
-                        if fn not in buffers:
-                            buffers[fn] = fn._zero_grad(0)
-                        continue
-                    buffers[fn] = _add(buffers[fn], g) if fn in buffers else g
+                        _to_output(multi, buffers, fn, nr, g)
+                    else:
+                        buffers[fn] = _add(buffers[fn], g) if fn in buffers else g
             yield Step(index, node, grad, grad_inputs)
         index += 1
 
@@ -247,14 +235,7 @@ def backward_pass(roots: Sequence[Node], grads: Sequence[np.ndarray]) -> tuple[l
                     buffers[fn] = g
         else:
             # The rare paths (node hooks, anomaly mode, custom Functions), as backward_steps runs them.
-            if _anomaly.enabled:
-                grad_inputs = _anomaly.run(node, grad, extra)
-            elif extra is None:
-                grad_inputs = node._run_backward(grad)
-            else:
-                grad_inputs = node._run_backward(grad, extra)
-            if node_hooks is not None:
-                grad_inputs = node_hooks.run_post(grad_inputs, grad, _tensor_class())
+            grad_inputs = _run_node(node, grad, extra, node_hooks, _tensor_class())
             for (fn, nr), g in zip(node.next_functions, grad_inputs):
                 if g is not None:
                     if nr:
@@ -269,9 +250,23 @@ def backward_pass(roots: Sequence[Node], grads: Sequence[np.ndarray]) -> tuple[l
 _RUN = Function._run_backward
 
 
+def _run_node(node: Node, grad: np.ndarray, extra: dict | None, node_hooks: Any, tensor_cls: type) -> tuple:
+    """One node's rule, the general way: under anomaly mode, with the gradients of its other
+    outputs (multi-output nodes) and its post-hooks. Both passes run a node through here."""
+    if _anomaly.enabled:
+        grad_inputs = _anomaly.run(node, grad, extra)
+    elif extra is None:
+        grad_inputs = node._run_backward(grad)
+    else:
+        grad_inputs = node._run_backward(grad, extra)
+    if node_hooks is not None:
+        grad_inputs = node_hooks.run_post(grad_inputs, grad, tensor_cls)
+    return grad_inputs
+
+
 def _to_output(multi: dict, buffers: dict, fn: Node, nr: int, g: np.ndarray) -> None:
     # Output nr>0 of a multi-output node (a custom Function): its grads wait in `multi`; the
-    # node's own buffer holds output 0's (zeros if none came). As in backward_steps.
+    # node's own buffer holds output 0's (zeros if none came).
     slots = multi.setdefault(fn, {})
     slots[nr] = _add(slots[nr], g) if nr in slots else g
     if fn not in buffers:
