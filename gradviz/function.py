@@ -18,6 +18,7 @@ import numpy as np
 from . import _anomaly, grad_mode
 
 _sequence = itertools.count()
+_NO_EDGE = (None, 0)  # the edge of an input that needs no gradient
 _new = object.__new__
 _ref = weakref.ref
 _grad_state = grad_mode._state  # thread-local; read once per op
@@ -264,9 +265,13 @@ class Function(Node):
             # _data, _requires_grad and _scalar (the view rebasing code builds such), so no more.
             edges, meta, consts = [], [], []
             for t, a in zip(inputs, arrays):
-                edges.append(t._edge())
+                if t._requires_grad:
+                    edges.append(t._edge())
+                    consts.append(None)
+                else:
+                    edges.append(_NO_EDGE)
+                    consts.append(t._data if t._scalar is None else t._scalar)
                 meta.append((a.shape, a.dtype))
-                consts.append(None if t._requires_grad else (t._data if t._scalar is None else t._scalar))
             ctx.next_functions = edges = tuple(edges)
             ctx._input_meta = meta
             ctx.const_inputs = tuple(consts)
@@ -323,9 +328,19 @@ def _own(array: np.ndarray | None, inputs: Any, arrays: list, result: Any) -> _S
         return _Saved(result._data, result, type(result.grad_fn).__name__, "output")
     for i, (t, a) in enumerate(zip(inputs, arrays)):
         if array is a:
+            if t._scalar is not None:
+                # A wrapped number: nothing can modify it, so its record never changes and is
+                # made once per constant and slot (loops reuse the same few constants).
+                cache = getattr(t, "_saved_records", None) if a is t._data else None
+                if cache is None:
+                    return _Saved(array, None, None, i)
+                rec = cache.get(i)
+                if rec is None:
+                    rec = cache[i] = _Saved(array, None, None, i)
+                return rec
             if grad_mode._inference_seen and getattr(t, "_inference", False):
                 raise RuntimeError(INFERENCE_SAVED)
-            return _Saved(array, t if t._scalar is None else None, None, i)
+            return _Saved(array, t, None, i)
     return _Saved(array, None)  # a private intermediate: nobody else can modify it
 
 

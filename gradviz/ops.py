@@ -23,9 +23,12 @@ class AddBackward0(Function):
 
     label, formula = "+", "∂z/∂a = 1,  ∂z/∂b = alpha"
 
+    alpha = 1
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        ctx.alpha = alpha
+        if alpha != 1:  # the class default covers the usual 1 (no per-node dict)
+            ctx.alpha = alpha
         return a + b if alpha == 1 else a + alpha * b
 
     @staticmethod
@@ -38,9 +41,12 @@ class SubBackward0(Function):
 
     label, formula = "−", "∂z/∂a = 1,  ∂z/∂b = −alpha"
 
+    alpha = 1
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        ctx.alpha = alpha
+        if alpha != 1:  # the class default covers the usual 1 (no per-node dict)
+            ctx.alpha = alpha
         return a - b if alpha == 1 else a - alpha * b
 
     @staticmethod
@@ -53,9 +59,12 @@ class RsubBackward0(Function):
 
     label, formula = "−", "∂z/∂a = −alpha,  ∂z/∂b = 1"
 
+    alpha = 1
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        ctx.alpha = alpha
+        if alpha != 1:  # the class default covers the usual 1 (no per-node dict)
+            ctx.alpha = alpha
         return b - alpha * a
 
     @staticmethod

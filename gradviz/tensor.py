@@ -1166,12 +1166,13 @@ def _can_cast(src: D.dtype, dst: D.dtype) -> bool:
 class _Const:
     """A Python number taking part in an op: no graph edge, promoted as a 'wrapped number'."""
 
-    __slots__ = ("_data", "_dtype", "_scalar")
+    __slots__ = ("_data", "_dtype", "_scalar", "_saved_records")
     _requires_grad = False
     grad_fn = None
 
     def __init__(self, value: Any, data: np.ndarray, dtype: D.dtype) -> None:
         self._data, self._dtype, self._scalar = data, dtype, value
+        self._saved_records: dict = {}  # function._own's cache: input slot -> its _Saved record
 
     def _edge(self) -> tuple[None, int]:
         return (None, 0)
