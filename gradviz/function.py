@@ -8,6 +8,7 @@ graph has no reference cycles and is freed as soon as its output is dropped.
 from __future__ import annotations
 
 import itertools
+import operator
 import warnings
 import re
 import weakref
@@ -19,6 +20,9 @@ from . import _anomaly, grad_mode
 
 _sequence = itertools.count()
 _NO_EDGE = (None, 0)  # the edge of an input that needs no gradient
+_DATA = operator.attrgetter("_data")
+_REQUIRES_GRAD = operator.attrgetter("_requires_grad")
+_ndarray = np.ndarray
 _new = object.__new__
 _ref = weakref.ref
 _grad_state = grad_mode._state  # thread-local; read once per op
@@ -235,28 +239,18 @@ class Function(Node):
         ctx = _new(cls)
         ctx._saved = ()
         if _cast is None:
-            arrays = [t._data for t in inputs]
+            arrays = list(map(_DATA, inputs))  # C-level: no comprehension frame per op
         else:
             arrays = [t._data if t._data.dtype == _cast else t._data.astype(_cast) for t in inputs]
         out = cls.forward(ctx, *arrays, **params)
-        if type(out) is not np.ndarray:
+        if type(out) is not _ndarray:
             out = np.asarray(out)  # NumPy hands back scalars for 0-d results
-        enabled = _grad_state.enabled
-        if enabled:
-            for t in inputs:
-                if t._requires_grad:
-                    break
-            else:
-                enabled = False
-        if not enabled:
+        if not (_grad_state.enabled and any(map(_REQUIRES_GRAD, inputs))):
             result = _wrap(out)
-            if not _grad_state.enabled:
-                for t in inputs:
-                    if t._requires_grad:
-                        # Made from grad-requiring inputs with grad off: the display draws it as cut.
-                        # The slot is set only here, so the hot path pays nothing (readers use getattr).
-                        result._cut = "no_grad"
-                        break
+            if not _grad_state.enabled and any(map(_REQUIRES_GRAD, inputs)):
+                # Made from grad-requiring inputs with grad off: the display draws it as cut.
+                # The slot is set only here, so the hot path pays nothing (readers use getattr).
+                result._cut = "no_grad"
         else:
             ctx._seq = next(_sequence)
             ctx._freed = False
@@ -279,16 +273,7 @@ class Function(Node):
                 _anomaly.record(ctx)  # the user's forward stack, for the error backward may raise
             result = _wrap(out, ctx)
             if ctx._saved:
-                keep_for = cls.saved_for
-                if keep_for is None:
-                    ctx._saved = tuple([_own(a, inputs, arrays, result) for a in ctx._saved])
-                else:
-                    # Keep a saved array only if the input whose gradient uses it needs one: `x * 2`
-                    # keeps the 2, not x (so x may change in place afterwards, as in torch).
-                    ctx._saved = tuple([
-                        _own(a, inputs, arrays, result) if i is None or edges[i][0] is not None else None
-                        for a, i in zip(ctx._saved, keep_for)
-                    ])
+                ctx._saved = _records(ctx._saved, cls.saved_for, edges, inputs, arrays, result)
             ctx._out_ref = _ref(result)
             ctx.output_meta = (out.shape, result._dtype)
         if cls.is_view:
@@ -320,28 +305,49 @@ class Function(Node):
         return tuple(out)
 
 
-def _own(array: np.ndarray | None, inputs: Any, arrays: list, result: Any) -> _Saved | None:
+def _records(saved: tuple, keep_for: tuple | None, edges: tuple, inputs: Any, arrays: list,
+             result: Any) -> tuple:
+    """The _Saved record of each array forward saved, None for those no gradient will use."""
+    out = []
+    k = 0
+    for array in saved:
+        # keep_for: keep a saved array only if the input whose gradient uses it needs one: `x * 2`
+        # keeps the 2, not x (so x may change in place afterwards, as in torch).
+        if array is None or (keep_for is not None and keep_for[k] is not None and edges[keep_for[k]][0] is None):
+            out.append(None)
+        else:
+            out.append(_own(array, inputs, arrays, result))
+        k += 1
+    return tuple(out)
+
+
+def _own(array: np.ndarray, inputs: Any, arrays: list, result: Any) -> _Saved:
     """Find which tensor a saved array belongs to, to track that tensor's version."""
-    if array is None:
-        return None
-    if array is result._data or (type(array) is not np.ndarray and _is_output_scalar(array, result._data)):
-        return _Saved(result._data, result, type(result.grad_fn).__name__, "output")
-    for i, (t, a) in enumerate(zip(inputs, arrays)):
+    if array is result._data:
+        return _Saved(array, result, type(result.grad_fn).__name__, "output")
+    i = 0
+    for a in arrays:
         if array is a:
-            if t._scalar is not None:
-                # A wrapped number: nothing can modify it, so its record never changes and is
-                # made once per constant and slot (loops reuse the same few constants).
-                cache = getattr(t, "_saved_records", None) if a is t._data else None
-                if cache is None:
-                    return _Saved(array, None, None, i)
-                rec = cache.get(i)
-                if rec is None:
-                    rec = cache[i] = _Saved(array, None, None, i)
-                return rec
-            if grad_mode._inference_seen and getattr(t, "_inference", False):
-                raise RuntimeError(INFERENCE_SAVED)
-            return _Saved(array, t, None, i)
-    return _Saved(array, None)  # a private intermediate: nobody else can modify it
+            break
+        i += 1
+    else:
+        if type(array) is not _ndarray and _is_output_scalar(array, result._data):
+            return _Saved(result._data, result, type(result.grad_fn).__name__, "output")
+        return _Saved(array, None)  # a private intermediate: nobody else can modify it
+    t = inputs[i]
+    if t._scalar is not None:
+        # A wrapped number: nothing can modify it, so its record never changes and is made
+        # once per constant and slot (loops reuse the same few constants).
+        cache = getattr(t, "_saved_records", None) if array is t._data else None
+        if cache is None:
+            return _Saved(array, None, None, i)
+        rec = cache.get(i)
+        if rec is None:
+            rec = cache[i] = _Saved(array, None, None, i)
+        return rec
+    if grad_mode._inference_seen and getattr(t, "_inference", False):
+        raise RuntimeError(INFERENCE_SAVED)
+    return _Saved(array, t, None, i)
 
 
 def _is_output_scalar(value: Any, out: np.ndarray) -> bool:
