@@ -61,7 +61,7 @@ def sign(x: Any) -> Any:
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001 - NumPy's name
     if _is_array(x):
-        return np.sum(x, axis=axis, keepdims=keepdims)
+        return x.sum(axis=axis, keepdims=keepdims)  # the method: np.sum adds a Python-level wrapper
     return _tensor_ops().sum(x, axis, keepdims)
 
 

@@ -421,7 +421,7 @@ class SumBackward0(Function):
     @staticmethod
     def forward(ctx, a, dtype=None):
         ctx.shape = a.shape
-        return np.sum(a, dtype=dtype)
+        return a.sum(dtype=dtype)  # the method: np.sum adds a Python-level wrapper
 
     @staticmethod
     def backward(ctx, g):
@@ -436,7 +436,7 @@ class SumBackward1(Function):
     @staticmethod
     def forward(ctx, a, dim, keepdim, dtype=None):
         ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
-        return np.sum(a, axis=dim, keepdims=keepdim, dtype=dtype)
+        return a.sum(axis=dim, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -452,7 +452,7 @@ class MeanBackward0(Function):
     def forward(ctx, a):
         ctx.shape = a.shape
         # sum / n is what np.mean computes, without its "Mean of empty slice" warning (0/0 is nan).
-        return np.sum(a) / np.asarray(a.size, dtype=a.dtype)
+        return a.sum() / np.asarray(a.size, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -469,7 +469,7 @@ class MeanBackward1(Function):
     def forward(ctx, a, dim, keepdim):
         ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
         ctx.n = math.prod([a.shape[d] for d in dim]) if a.ndim else 1
-        return np.sum(a, axis=dim, keepdims=keepdim) / np.asarray(ctx.n, dtype=a.dtype)
+        return a.sum(axis=dim, keepdims=keepdim) / np.asarray(ctx.n, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g):
