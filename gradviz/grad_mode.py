@@ -69,6 +69,10 @@ class _Mode:
         _restore(self._prev.pop())
 
     def __call__(self, func: Callable) -> Callable:
+        if type(self)._enter_state is _Mode._enter_state:
+            # A plain switch (no_grad, enable_grad): set and restore the state directly, with no
+            # context object per call (optimizer.step runs under this every step).
+            return _switching(func, self._target)
         mode = self
 
         @functools.wraps(func)
@@ -80,6 +84,21 @@ class _Mode:
 
     def clone(self) -> "_Mode":
         return type(self)()
+
+
+def _switching(func: Callable, target: bool) -> Callable:
+    """``func`` run with grad mode set to ``target``, the previous mode restored afterwards."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        prev = _snapshot()
+        _set_grad(target)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _restore(prev)
+
+    return wrapper
 
 
 class no_grad(_Mode):
@@ -115,18 +134,7 @@ class set_grad_enabled(_Mode):
 
     def __call__(self, func: Callable) -> Callable:
         _restore(self._prev.pop())  # decorating must not switch now
-        target = self._target
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            prev = _snapshot()
-            _set_grad(target)
-            try:
-                return func(*args, **kwargs)
-            finally:
-                _restore(prev)
-
-        return wrapper
+        return _switching(func, self._target)
 
 
 class inference_mode(_Mode):
