@@ -37,8 +37,12 @@ def _np(dtype: Any, default: D.dtype = D.float32) -> np.dtype:
     return (D.as_dtype(dtype) if dtype is not None else default).np
 
 
-def _infer(data: Any) -> np.ndarray:
-    """Python data -> array with torch's inference: floats give float32, ints int64, bools bool."""
+def _infer(data: Any, target: np.dtype | None = None) -> np.ndarray:
+    """Python data -> array with torch's inference: floats give float32, ints int64, bools bool.
+
+    With ``target``, Python numbers convert straight to that dtype (``tensor(0.1, dtype=float64)``
+    keeps every bit of 0.1, as in torch, instead of passing through float32 first).
+    """
     if isinstance(data, np.ndarray):
         D.from_numpy(data.dtype)  # rejects object and other unsupported dtypes
         return np.array(data)
@@ -54,7 +58,7 @@ def _infer(data: Any) -> np.ndarray:
         return np.zeros(shape, dtype=dt.np)  # torch checks no further once a size is 0
     _check_structure(data, shape, dt)
     try:
-        return np.array(data, dtype=dt.np).reshape(shape)
+        return np.array(data, dtype=dt.np if target is None else target).reshape(shape)
     except OverflowError:
         raise ValueError("Overflow when unpacking long long") from None
 
@@ -132,9 +136,10 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
             UserWarning, stacklevel=2)
     if isinstance(data, (list, tuple)):
         data = _flatten(data)
-    arr = _infer(data)
-    if dtype is not None:
-        arr = arr.astype(D.as_dtype(dtype).np)
+    target = D.as_dtype(dtype).np if dtype is not None else None
+    arr = _infer(data, target)
+    if target is not None:
+        arr = arr.astype(target, copy=False)
     # Not np.ascontiguousarray: it turns a 0-d array into shape (1,).
     return _finish(arr if arr.flags.c_contiguous else arr.copy(order="C"), requires_grad)
 

@@ -285,3 +285,19 @@ def test_T_of_a_matrix_does_not_warn() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         torch.ones(2, 3).T
+
+
+# Python numbers with an explicit dtype convert straight to it, as torch does: a float64 tensor
+# keeps all of 0.1's bits and 1e40 stays finite (going through float32 first gave 0.10000000149
+# and inf). Values come from torch 2.13 itself.
+@pytest.mark.parametrize("data, dtype", [
+    (1e40, "float64"), ([1e40, 1.0], "float64"), ([0.1, 1 / 3], "float64"), (0.1, "float32"),
+    ([1.7, -1.7], "int64"), ([0.5, 0.0], "bool"), ([True, False], "float32"), (16777217, "float32"),
+    ([[1, 2.5]], "float64"), (2**62 + 1, "float64"), (1e40, "float32"), (-3.9, "int64"),
+])
+def test_tensor_with_dtype_converts_numbers_directly(data, dtype):
+    real = pytest.importorskip("torch")
+    ours, ref = torch.tensor(data, dtype=getattr(torch, dtype)), real.tensor(data, dtype=getattr(real, dtype))
+    assert ours.numpy().dtype == ref.numpy().dtype
+    assert ours.numpy().tobytes() == ref.numpy().tobytes()
+    assert repr(ours) == repr(ref)
