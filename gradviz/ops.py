@@ -949,11 +949,15 @@ class CopyBackwards(Function):
 
     @staticmethod
     def forward(ctx, a, v):
-        return np.broadcast_to(v, a.shape).copy()
+        # copy_ converts to the destination's dtype (any direction).
+        ctx.v_dtype = v.dtype
+        return np.broadcast_to(v, a.shape).astype(a.dtype)
 
     @staticmethod
     def backward(ctx, g):
-        return bm.zeros_like(g), g
+        # v's gradient is converted to v's dtype before it is summed back to v's shape (torch's
+        # order: a float32 source of a float64 copy gets a float32 sum).
+        return bm.zeros_like(g), bm.astype(g, ctx.v_dtype)
 
 
 class CatBackward0(Function):
