@@ -170,10 +170,24 @@ def test_linear_weight_grad_is_c_contiguous_like_torch(dtype, n: int, k: int, m:
     assert tw.is_contiguous()
     data = _data(gw)
     assert data.flags.c_contiguous and data.strides == tuple(s * data.itemsize for s in tw.stride())
-    assert data.flags.owndata  # the column-major product's transpose is adopted, not copied again
     rtol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(data, tw.numpy(), rtol=rtol, atol=rtol)
     np.testing.assert_allclose(_data(gb), tb.numpy(), rtol=rtol, atol=rtol)
+
+
+def test_linear_weight_grad_is_adopted_without_a_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The weight's gradient (the transpose of a fresh column-major product, seen by nothing else)
+    becomes .grad as it is: backward_pass makes no copy for any of the layer's parameters."""
+    from gradviz import graph
+
+    copies = []
+    real = graph._leaf_copy
+    monkeypatch.setattr(graph, "_leaf_copy", lambda g, leaf: copies.append(g.shape) or real(g, leaf))
+    layer = gradviz.nn.Linear(5, 4)
+    (layer(gradviz.randn(3, 5)) * gradviz.randn(3, 4)).sum().backward()
+    assert copies == []
+    data = _data(layer.weight.grad)
+    assert data.flags.c_contiguous and data.flags.owndata and data.flags.writeable
 
 
 def test_matmul_with_transposed_leaf_gives_c_contiguous_grad() -> None:
