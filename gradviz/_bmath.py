@@ -212,6 +212,28 @@ def t(x: Any) -> Any:
     return x.T if _is_array(x) else x.t()
 
 
+def column_major(a: np.ndarray) -> bool:
+    """Whether a 2-D forward input is laid out as torch's "column-major" matrix: element strides
+    (1, rows), as the transpose of a C-contiguous array (F.linear's weight.t()) is."""
+    return a.ndim == 2 and a.strides[0] == a.itemsize and a.strides[1] == a.itemsize * a.shape[0]
+
+
+def mm_grad_mat1(g: Any, mat2: Any, column: bool) -> Any:
+    """The gradient of mat1 in mat1·mat2: G·mat2ᵀ, or for a column-major mat1 (mat2·Gᵀ)ᵀ.
+
+    The second form gives the gradient mat1's own layout (a transposed, column-major array), as
+    torch's mm_mat1_backward does, so a transpose further back hands a C-contiguous array to
+    its tensor. Same products; BLAS may round the two forms a few ulps apart.
+    """
+    return t(mat2 @ t(g)) if column else g @ t(mat2)
+
+
+def mm_grad_mat2(g: Any, mat1: Any, column: bool) -> Any:
+    """The gradient of mat2 in mat1·mat2: mat1ᵀ·G, or for a column-major mat2 (Gᵀ·mat1)ᵀ
+    (F.linear's weight.t(): then TBackward0's transpose gives the weight a C-contiguous grad)."""
+    return t(t(g) @ mat1) if column else t(mat1) @ g
+
+
 def bmm(a: Any, b: Any) -> Any:
     if _is_array(a) and _is_array(b):
         return np.matmul(a, b)

@@ -123,6 +123,44 @@ class _MoreMethods:
             out = make(self.detach())
         return self._inplace_result(out)
 
+    # -- copy_ -------------------------------------------------------------------------------
+    def copy_(self, other: Any, non_blocking: bool = False) -> Any:
+        """Write ``other`` (broadcast to this shape, converted to this dtype) into this tensor.
+
+        Recorded as CopyBackwards when either side requires grad: zero gradient to the old value,
+        the gradient summed back to other's shape (and converted to its dtype) to other. Under
+        no_grad it is a plain write, so ``with no_grad(): p.copy_(w)`` on a parameter works and
+        leaves p.grad alone.
+        """
+        T = _T()
+        if isinstance(other, _NUMBER):
+            other = T._operand(other)
+        elif not isinstance(other, T.Tensor):
+            raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {T._type_name_of(other)}")
+        if not isinstance(non_blocking, bool):
+            raise TypeError(f"copy_(): argument 'non_blocking' must be bool, not {T._type_name_of(non_blocking)}")
+        self._check_inplace(other._requires_grad)  # torch: the leaf error comes before the shape error
+        self._check_inplace_other(other)
+        dst, src = self._data, other._data
+        if np.may_share_memory(dst, src) and not (
+                src.shape == dst.shape and src.strides == dst.strides and
+                src.__array_interface__["data"][0] == dst.__array_interface__["data"][0]) and \
+                np.shares_memory(dst, src):
+            # The same elements at other places (a shifted slice, a transpose, a broadcast element):
+            # torch refuses rather than read values it has already overwritten.
+            raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
+                               "refer to a single memory location. Please clone() the tensor before performing "
+                               "the operation.")
+        # An integer or bool tensor never requires grad: copying a grad-requiring float into it is a plain write.
+        if (grad_mode._state.enabled and (self._requires_grad or other._requires_grad)
+                and self._dtype.is_floating_point):
+            from . import ops
+
+            return self._inplace_result(ops.CopyBackwards.apply(self, other))
+        np.copyto(dst, src, casting="unsafe")  # broadcasts src; a full self-copy is a no-op, as in torch
+        self._version_counter.value += 1
+        return self
+
     # -- elementwise -----------------------------------------------------------------------
     def log1p(self) -> Any:
         return self._float_apply(E.Log1PBackward0)

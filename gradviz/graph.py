@@ -150,7 +150,7 @@ def backward_steps(
                 grad = node_hooks.run_pre(grad, Tensor)
                 node_hooks.run_post((), grad, Tensor)
             before = leaf._grad._data if leaf._grad is not None else None
-            after = grad.astype(leaf._data.dtype, copy=True) if before is None else _add(before, grad)
+            after = _leaf_copy(grad, leaf._data) if before is None else _add(before, grad)
             pending[id(leaf)] = after
             yield Step(index, node, grad, (), before, after, leaf)
         else:
@@ -200,12 +200,25 @@ def backward_pass(roots: Sequence[Node], grads: Sequence[np.ndarray]) -> tuple[l
                 node_hooks.run_post((), grad, _tensor_class())
             if leaf._grad is not None:
                 leaves.append((leaf, _add(leaf._grad._data, grad)))
-            elif (grad.base is None and grad.dtype == leaf._data.dtype and _refs(grad) <= _UNSHARED
-                  and grad.flags.writeable):
-                # Nothing else can see this array (see _UNSHARED), so it becomes .grad as it is.
-                leaves.append((leaf, grad))
-            else:
-                leaves.append((leaf, grad.astype(leaf._data.dtype, copy=True)))
+                continue
+            if grad.dtype == leaf._data.dtype and grad.flags.writeable and _fits(grad, leaf._data):
+                if grad.base is None:
+                    if _refs(grad) <= _UNSHARED:
+                        # Nothing else can see this array (see _UNSHARED), so it becomes .grad as it is.
+                        leaves.append((leaf, grad))
+                        continue
+                elif _refs(grad) <= _UNSHARED and _whole(grad):
+                    # A view of all of a fresh array (mm's column-major gradient after TBackward0's
+                    # transpose): adopted if nothing but this view holds the array, its one
+                    # reference beyond the count of an unshared local (see _UNSHARED).
+                    base = grad.base
+                    if _refs(base) <= _UNSHARED + 1:
+                        same = base.shape == grad.shape and base.strides == grad.strides
+                        leaves.append((leaf, base if same else grad))
+                        base = None
+                        continue
+                    base = None
+            leaves.append((leaf, _leaf_copy(grad, leaf._data)))
             continue
         extra = multi.pop(node, None) if multi else None
         if node_hooks is not None:
@@ -296,6 +309,43 @@ def _probe() -> int:
 # and has the leaf's dtype, or it is copied. torch's AccumulateGrad steals a gradient on the
 # same kind of reference count.
 _UNSHARED = _probe()
+
+
+def _fits(grad: np.ndarray, leaf: np.ndarray) -> bool:
+    """torch's layout contract for a new .grad: the leaf's own memory layout (C-contiguous for a
+    C-contiguous leaf, column-major for a column-major one, the leaf's strides otherwise)."""
+    if leaf.flags.c_contiguous:
+        return grad.flags.c_contiguous
+    if leaf.flags.f_contiguous:
+        return grad.flags.f_contiguous
+    return grad.strides == leaf.strides if _dense(leaf) else grad.flags.c_contiguous
+
+
+def _dense(a: np.ndarray) -> bool:
+    """Whether ``a`` fills its memory without gaps or overlaps, in some axis order (a permuted
+    contiguous array); torch keeps such a leaf's strides for its grad, else uses C order."""
+    expected = a.itemsize
+    for stride, n in sorted((st, n) for st, n in zip(a.strides, a.shape) if n > 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
+def _whole(grad: np.ndarray) -> bool:
+    """Whether ``grad`` is a view of all of its base, a plain array that owns its memory."""
+    base = grad.base
+    return (type(base) is _ndarray and base.base is None and base.dtype == grad.dtype
+            and base.size == grad.size and base.flags.writeable
+            and base.__array_interface__["data"][0] == grad.__array_interface__["data"][0])
+
+
+def _leaf_copy(grad: np.ndarray, leaf: np.ndarray) -> np.ndarray:
+    """A new .grad array: ``grad`` in the leaf's dtype and memory layout (empty_like keeps the
+    leaf's axis order), never sharing memory with anything."""
+    out = np.empty_like(leaf) if _dense(leaf) else np.empty(leaf.shape, leaf.dtype)
+    np.copyto(out, grad, casting="unsafe")
+    return out
 
 
 def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -646,13 +646,17 @@ class MmBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
+        # torch decides from the inputs' forward strides: a column-major input gets its gradient
+        # in that layout (bm.mm_grad_mat1/2).
+        ctx.columns = (bm.column_major(a), bm.column_major(b))
         return a @ b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad  # a constant input (data) needs no product
-        return (g @ bm.t(b) if need_a else None), (bm.t(a) @ g if need_b else None)
+        col_a, col_b = ctx.columns
+        return (bm.mm_grad_mat1(g, b, col_a) if need_a else None), (bm.mm_grad_mat2(g, a, col_b) if need_b else None)
 
 
 class MvBackward0(Function):
@@ -949,11 +953,18 @@ class CopyBackwards(Function):
 
     @staticmethod
     def forward(ctx, a, v):
-        return np.broadcast_to(v, a.shape).copy()
+        # copy_ converts to the destination's dtype (any direction) and, writing into a, has a's
+        # memory layout (autograd.higher's first .grad relies on it: the leaf's layout).
+        ctx.v_dtype = v.dtype
+        out = np.empty_like(a)
+        np.copyto(out, v, casting="unsafe")
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        return bm.zeros_like(g), g
+        # v's gradient is converted to v's dtype before it is summed back to v's shape (torch's
+        # order: a float32 source of a float64 copy gets a float32 sum).
+        return bm.zeros_like(g), bm.astype(g, ctx.v_dtype)
 
 
 class CatBackward0(Function):

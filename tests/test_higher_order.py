@@ -80,6 +80,10 @@ PRINTED: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "mean": (lambda T, x: (x * x).mean(), [_X]),
     "mean_dim": (lambda T, x: (x * x).mean(0), [_X]),
     "mm": (lambda T, x, w: x @ w, [_X, _W]),
+    # Column-major operands: their gradients are computed transposed, in the recorded graph too.
+    "mm_transposed": (lambda T, x, w: x @ w.t(), [_X, _Y]),
+    "mm_transposed_mat1": (lambda T, x, w: x.t() @ w, [_X, _Y]),
+    "linear": (lambda T, x, w, b: T.nn.functional.linear(x, w, b), [_X, _Y, _P[0, :2].copy()]),
     "sin": (lambda T, x: x.sin(), [_X]),
     "cos": (lambda T, x: x.cos(), [_X]),
     "sqrt": (lambda T, x: x.sqrt(), [_P]),

@@ -228,3 +228,114 @@ def test_inplace_on_plain_tensor_with_grad_requiring_argument() -> None:
         out.append((type(x.grad_fn).__name__, x._version, lo.grad.numpy()))
     assert out[0][:2] == out[1][:2]
     np.testing.assert_allclose(out[0][2], out[1][2], rtol=1e-12)
+
+
+# -- copy_ ---------------------------------------------------------------------------------------------
+def _names(node: Any) -> list:
+    """The grad_fn graph as nested (name, inputs) tuples, None for a missing edge."""
+    if node is None:
+        return None  # type: ignore[return-value]
+    return [type(node).__name__, [_names(fn) for fn, _ in node.next_functions]]
+
+
+def _copy_case(T: Any, case: str) -> tuple:
+    """One copy_ scenario in library T: what it returns, the record it builds and the gradients."""
+    src = T.tensor([1.5, -2.0, 0.25], requires_grad=True)
+    leaf = T.tensor(X, requires_grad=True)
+    if case == "broadcast":  # (3,) into (2, 3): src's gradient sums the rows
+        y = leaf * 1
+    elif case == "to_float64":  # float32 src into a float64 tensor: src's gradient comes back as float32
+        y = leaf.double() * 1
+    elif case == "plain_target":  # the target needs no grad: an edge to nothing, a gradient to src
+        y = T.zeros(2, 3)
+    elif case == "number":
+        y = leaf * 1
+    elif case == "view":  # through a view of a non-leaf: CopySlices, as for any in-place write
+        y = leaf * 1
+    elif case == "int_target":  # an integer tensor cannot require grad: a plain converting write
+        y = T.zeros(2, 3, dtype=T.int64)
+    version = y._version
+    if case == "view":
+        out = y[1].copy_(src)
+    else:
+        out = y.copy_(2.5 if case == "number" else src)
+    same = out is y or case == "view"
+    grads: list = []
+    if y.requires_grad:
+        (y * T.tensor(W, dtype=y.dtype)).sum().backward()
+        grads = [None if t.grad is None else (t.grad.numpy().copy(), str(t.grad.dtype)) for t in (leaf, src)]
+    return same, y._version - version, _names(y.grad_fn), y.detach().numpy().copy(), str(y.dtype), grads
+
+
+@pytest.mark.parametrize("case", ["broadcast", "to_float64", "plain_target", "number", "view", "int_target"])
+def test_copy_matches_torch(case: str) -> None:
+    g, t = _copy_case(gradviz, case), _copy_case(torch, case)
+    assert g[0] and t[0]
+    assert g[1] == t[1] == 1
+    assert g[2] == t[2]
+    np.testing.assert_array_equal(g[3], t[3])
+    assert g[4] == t[4]
+    assert len(g[5]) == len(t[5])
+    for a, b in zip(g[5], t[5]):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_array_equal(a[0], b[0])
+            assert a[1] == b[1]
+
+
+def test_copy_converts_dtypes_like_torch() -> None:
+    vals = np.array([1.7, -2.2, -3.9, 0.0, 0.5])
+    for dst in ("int64", "int32", "bool", "float16", "float32"):
+        got = [T.zeros(5, dtype=getattr(T, dst)).copy_(T.tensor(vals)).numpy() for T in (gradviz, torch)]
+        np.testing.assert_array_equal(got[0], got[1])
+        assert got[0].dtype == got[1].dtype
+
+
+def test_copy_into_parameter_under_no_grad() -> None:
+    """The loading idiom: with no_grad(), layer.weight.copy_(w): value and version change, grad and leafness do not."""
+    out = []
+    for T in (gradviz, torch):
+        T.manual_seed(0)
+        layer = T.nn.Linear(3, 2)
+        layer(T.tensor(X, dtype=T.float32)).sum().backward()
+        grad_before = layer.weight.grad.numpy().copy()
+        with pytest.raises(RuntimeError, match="^a leaf Variable that requires grad"):
+            layer.weight.copy_(T.tensor(W[:, :3], dtype=T.float32))
+        with T.no_grad():
+            layer.weight.copy_(T.tensor(W[:, :3], dtype=T.float64))  # converted to the parameter's float32
+            layer.bias.copy_(T.tensor(2.0))  # a 0-d source broadcasts
+        w = layer.weight
+        assert w.is_leaf and w.requires_grad and w.grad_fn is None
+        np.testing.assert_array_equal(w.grad.numpy(), grad_before)
+        out.append((w._version, w.detach().numpy().copy(), layer.bias.detach().numpy().copy(), str(w.dtype)))
+    assert out[0][0] == out[1][0]
+    np.testing.assert_array_equal(out[0][1], out[1][1])
+    np.testing.assert_array_equal(out[0][2], out[1][2])
+    assert out[0][3] == out[1][3]
+
+
+def test_copy_overlap_and_self_copy() -> None:
+    """A tensor copied onto itself is fine; onto disjoint parts of one storage too; partial overlap is refused."""
+    for T in (gradviz, torch):
+        a = T.arange(4.0)
+        a.copy_(a)
+        assert a._version == 1
+        a[:2].copy_(a[2:])
+        np.testing.assert_array_equal(a.numpy(), [2.0, 3.0, 2.0, 3.0])
+        m = T.arange(4.0).reshape(2, 2)
+        with pytest.raises(RuntimeError, match="refer to a single memory location"):
+            m.copy_(m.T)
+        np.testing.assert_array_equal(m.numpy(), [[0.0, 1.0], [2.0, 3.0]])
+
+
+def test_copy_second_order_matches_torch() -> None:
+    out = []
+    for T in (gradviz, torch):
+        b = T.tensor([1.0, 2.0, 3.0], dtype=T.float64, requires_grad=True)
+        y = T.zeros(2, 3, dtype=T.float64, requires_grad=True).clone()
+        y.copy_(b * b)
+        (g,) = T.autograd.grad((y * T.tensor(W)).sum(), b, create_graph=True)
+        (h,) = T.autograd.grad(g.sum(), b)
+        out.append((g.detach().numpy(), h.numpy()))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-12)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12)

@@ -562,6 +562,8 @@ CASES: list[OpCase] = [
            "setitem_number"),
     # A 0-d value is filled in rather than copied, as torch does.
     OpCase(("CopyBackwards", "FillBackward3"), _setitem, setitem_sample("full"), "setitem_full"),
+    OpCase("CopyBackwards", _inplace("copy_"), inplace_binary(), "copy_"),
+    OpCase("CopyBackwards", _inplace("copy_", 2.5), unary(), "copy_number"),
     OpCase("FillBackward3", lambda T, a, index, v: _setitem(T, a, v, index), setitem_sample("full", True),
            "setitem_full_number"),
     OpCase("IndexPutBackward0", _setitem, setitem_sample("advanced"), "index_put"),
@@ -844,7 +846,19 @@ ERRORS: dict[str, list[ErrorInput] | str] = {
                                      "index 5 is out of bounds for dimension 0 with size 3")],
     "CopyBackwards": [ErrorInput(lambda T: _setitem(T, _ones(T, 3), _ones(T, 2), slice(None)), RuntimeError,
                                  "The expanded size of the tensor (3) must match the existing size (2) at "
-                                 "non-singleton dimension 0.  Target sizes: [3].  Tensor sizes: [2]")],
+                                 "non-singleton dimension 0.  Target sizes: [3].  Tensor sizes: [2]"),
+                      ErrorInput(lambda T: (_ones(T, 3) * 1).copy_(_ones(T, 2)), RuntimeError,
+                                 "The size of tensor a (3) must match the size of tensor b (2) at non-singleton "
+                                 "dimension 0"),
+                      ErrorInput(lambda T: (_ones(T, 3) * 1).copy_(_ones(T, 2, 3)), RuntimeError,
+                                 "output with shape [3] doesn't match the broadcast shape [2, 3]"),
+                      _LEAF(lambda T: _ones(T, 3).copy_(T.zeros(3))),
+                      ErrorInput(lambda T: _ones(T, 3).copy_([1.0, 2.0, 3.0]), TypeError,
+                                 "copy_(): argument 'other' (position 1) must be Tensor, not list"),
+                      ErrorInput(lambda T: (lambda a: a[1:].copy_(a[:3]))(T.arange(4.0)), RuntimeError,
+                                 "unsupported operation: some elements of the input tensor and the written-to tensor "
+                                 "refer to a single memory location. Please clone() the tensor before performing the "
+                                 "operation.")],
     "FillBackward3": "a number written over a whole tensor of any shape",
     "ZeroBackward0": [ErrorInput(lambda T: _ones(T, 3).zero_(), RuntimeError,
                                  "a leaf Variable that requires grad is being used in an in-place operation.")],

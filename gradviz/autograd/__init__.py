@@ -9,7 +9,7 @@ import numpy as np
 from .. import function as _function
 from ..function import SECOND_BACKWARD, AccumulateGrad, Node
 from ..grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
-from ..graph import Step, backward_order, backward_pass, backward_steps
+from ..graph import Step, _leaf_copy, backward_order, backward_pass, backward_steps
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode"]
 
@@ -174,7 +174,7 @@ def _commit_inputs(steps: Sequence[Step], targets: dict, found: dict) -> None:
         if node in acc_steps:
             commit([acc_steps[node]])
         elif t._grad is None:
-            t._grad = Tensor._wrap(np.array(g, dtype=t._data.dtype))
+            t._grad = Tensor._wrap(_leaf_copy(g, t._data))  # the tensor's layout, as for a leaf
         else:
             np.add(t._grad._data, g, out=t._grad._data, casting="unsafe")
             t._grad._version_counter.value += 1

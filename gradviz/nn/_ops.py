@@ -51,6 +51,9 @@ class AddmmBackward0(Function):
     @staticmethod
     def forward(ctx, bias, mat1, mat2):
         ctx.save_for_backward(mat1, mat2)
+        # F.linear passes weight.t(), a column-major mat2: its gradient is computed in that layout
+        # (bm.mm_grad_mat2), so the weight's .grad comes out C-contiguous, as in torch.
+        ctx.columns = (bm.column_major(mat1), bm.column_major(mat2))
         out = mat1 @ mat2
         out += bias  # BLAS adds C after the product (beta = 1); in place keeps the product's dtype
         return out
@@ -59,7 +62,9 @@ class AddmmBackward0(Function):
     def backward(ctx, g):
         mat1, mat2 = ctx.saved_tensors
         _, need_1, need_2 = ctx.needs_input_grad
-        return g, (g @ bm.t(mat2) if need_1 else None), (bm.t(mat1) @ g if need_2 else None)
+        col_1, col_2 = ctx.columns
+        return g, (bm.mm_grad_mat1(g, mat2, col_1) if need_1 else None), \
+            (bm.mm_grad_mat2(g, mat1, col_2) if need_2 else None)
 
 
 # -- activations ----------------------------------------------------------------------------
