@@ -3,7 +3,8 @@
     python benchmarks/bench_engine.py [--quick]
 
 (a) chain of 1,000 elementwise ops on a 3-element tensor, forward + backward, µs per op
-(b) MLP step 784-256-10 (forward, MSE loss, backward, SGD) at batch 64 and 256
+(b) MLP step 784-256-10 (forward, MSE loss, backward, SGD) at batch 64 and 256, written with plain
+    tensors (mm, +, relu) and with nn.Linear / nn.MSELoss (addmm, mse_loss), as PyTorch users write it
 (c) 1024x1024 matmul forward + backward
 (d) peak memory of a 10,000-op chain (fresh subprocess per library)
 Each time is the median of several interleaved rounds and each ratio the median of the
@@ -97,7 +98,7 @@ def chain_numpy(n: int = 1000):
 
 
 # (b) ------------------------------------------------------------------------------------
-def mlp(lib, batch: int):
+def mlp(lib, batch: int, modules: bool = False):
     rng = np.random.default_rng(0)
     xs = rng.standard_normal((batch, 784)).astype(np.float32)
     ys = np.eye(10, dtype=np.float32)[rng.integers(0, 10, batch)]
@@ -125,6 +126,20 @@ def mlp(lib, batch: int):
             return loss
         return run
     x, y = lib.from_numpy(xs), lib.from_numpy(ys)
+    if modules:  # the same network as a PyTorch user writes it: nn.Linear (addmm), nn.MSELoss
+        model = lib.nn.Sequential(lib.nn.Linear(784, 256), lib.nn.ReLU(), lib.nn.Linear(256, 10))
+        with lib.no_grad():
+            for layer, w in ((model[0], W1), (model[2], W2)):
+                layer.weight.copy_(lib.from_numpy(w.T.copy()))
+                layer.bias.zero_()
+        loss_fn, opt = lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.01)
+
+        def step():
+            loss = loss_fn(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return step
     params = [lib.from_numpy(W1.copy()).requires_grad_(), lib.zeros(256, requires_grad=True),
               lib.from_numpy(W2.copy()).requires_grad_(), lib.zeros(10, requires_grad=True)]
     opt = lib.optim.SGD(params, lr=0.01)
@@ -192,10 +207,12 @@ def main() -> None:
                      "numpy": chain_numpy()}, rounds=MANY)
     rows.append(("(a) 1,000-op chain, µs/op (fwd+bwd)", *summary(t, "torch", 1e6 / 1000), "torch", 1.0))
 
-    for batch in (64, 256):
-        t = interleaved({"gradviz": mlp(gradviz, batch), "numpy": mlp(None, batch),
-                         **({"torch": mlp(torch, batch)} if torch else {})}, inner=3, rounds=MANY)
-        rows.append((f"(b) MLP 784-256-10 step, batch {batch}, ms", *summary(t, "numpy", 1e3), "numpy", 1.2))
+    for modules in (False, True):
+        for batch in (64, 256):
+            t = interleaved({"gradviz": mlp(gradviz, batch, modules), "numpy": mlp(None, batch),
+                             **({"torch": mlp(torch, batch, modules)} if torch else {})}, inner=3, rounds=MANY)
+            how = "nn.Linear" if modules else "tensors"
+            rows.append((f"(b) MLP step ({how}), batch {batch}, ms", *summary(t, "numpy", 1e3), "numpy", 1.2))
 
     t = interleaved({"gradviz": matmul(gradviz), "numpy": matmul(None),
                      **({"torch": matmul(torch)} if torch else {})})
