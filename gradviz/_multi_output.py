@@ -26,6 +26,20 @@ class MultiOutput:
     _mo_retain: dict | None = None  # slot -> weakref to the tensor that called retain_grad()
     _mo_node_hooks: Any = None  # a utils.hooks.NodeHooks, kept off ``_node_hooks`` (the engine's)
     _mo_zero: Any = None  # the zeros the plain pass put in slot 0's buffer, meaning "no gradient"
+    _out_refs: tuple = ()  # a weak reference per output_nr (None: not a tensor): the display draws each
+
+    def outputs(self) -> list:
+        """Each output (by output_nr) as (tensor or None once dropped, shape, numpy dtype), or None
+        where the output was not a tensor; the display draws one box per output from this."""
+        out = []
+        for k in range(self._n_outputs()):
+            meta = self._output_meta_at(k)
+            ref = self._out_refs[k] if k < len(self._out_refs) else None
+            out.append(None if meta is None else (ref() if ref is not None else None, *meta))
+        return out
+
+    def _output_meta_at(self, k: int) -> tuple | None:
+        raise NotImplementedError
 
     # -- what a subclass gives -------------------------------------------------------------
     def _n_outputs(self) -> int:

@@ -95,6 +95,7 @@ class _Pieces(MultiOutput, Function):
         if track and pieces:
             node.output_meta = (arrays[0].shape, a._dtype)  # what the display shows: output 0
             node._out_ref = weakref.ref(pieces[0])
+            node._out_refs = tuple(weakref.ref(t) for t in pieces)
         elif not grad_mode._state.enabled and a._requires_grad:
             for t in pieces:
                 t._cut = "no_grad"
@@ -106,6 +107,9 @@ class _Pieces(MultiOutput, Function):
     def _slot_zeros(self, i: int) -> np.ndarray:
         shape, dtype = self._metas[i]
         return np.zeros(shape, dtype=dtype)
+
+    def _output_meta_at(self, k: int) -> tuple:
+        return self._metas[k]
 
     def _run_backward(self, grad: Any, extra: dict | None = None) -> tuple:
         return self._run_multi(grad, extra, False, tuple)

@@ -89,6 +89,9 @@ class BackwardCFunction(MultiOutput, Node, FunctionCtx):
     def _n_outputs(self) -> int:
         return len(self._output_metas)
 
+    def _output_meta_at(self, k: int) -> tuple | None:
+        return self._output_metas[k]
+
     def _slot_zeros(self, i: int) -> np.ndarray:
         meta = self._output_metas[i]
         # A non-tensor output 0 still needs a placeholder buffer when only later outputs get gradients.
@@ -292,6 +295,7 @@ def _record(ctx: Any, cls: type, inputs: list, outputs: Any, tensor: type) -> An
         ctx.output_meta = (main._data.shape, main._dtype)  # what the display shows for the node
     if first is not None:
         ctx._out_ref = weakref.ref(first)
+    ctx._out_refs = tuple(weakref.ref(o) if isinstance(o, tensor) and o.grad_fn is ctx else None for o in outs)
     recs, objs = [], []
     out_pos = {id(o): i for i, o in enumerate(outs) if isinstance(o, tensor) and o.grad_fn is ctx}
     for t in ctx.to_save:

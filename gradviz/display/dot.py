@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._multi_output import is_multi
 from ..function import AccumulateGrad
 from ..graph import backward_order
 from ..tensor import Tensor
@@ -185,6 +186,11 @@ class _Builder:
         pos = {node: i for i, node in enumerate(order)}
         self.order, self.pos = order, pos
         self.root_pos = {pos[fn] for fn in fn_roots}
+        # which output of a root node each root tensor is (a root may be piece k of a split)
+        self.root_nrs = {(pos[t.grad_fn], t._output_nr) for t in self.roots if t.grad_fn is not None}
+        # computation view: a node with several outputs (split, chunk, a custom Function) gets a box
+        # per output, and each consumer's edge leaves from the box of the output it used
+        self.multi = {u for u, node in enumerate(order) if is_multi(node)} if self.view == "computation" else set()
         comp = self.view == "computation"
         if not comp and not self.show_saved:
             cost = [1] * n  # one box per node
@@ -194,6 +200,8 @@ class _Builder:
                 c = 1
                 if comp and not isinstance(node, AccumulateGrad):
                     c = 2 + sum(1 for fn, _ in node.next_functions if fn is None)
+                    if is_multi(node):
+                        c += node._n_outputs() - 1  # a box per further output
                 if self.show_saved and node.saves_tensors:
                     c += max(1, len(node.saved_values()))
                 cost.append(c)
@@ -226,7 +234,10 @@ class _Builder:
                 lines = self.lines
                 for p, i, slot in ins:
                     if p in kept:
-                        lines.append(f'  n{p} -> {entry} [id="gv-e{i}-{slot}"];')
+                        tail = f"n{p}"
+                        if p in self.multi and chosen.size[p] == 1 and (nr := order[i].next_functions[slot][1]):
+                            tail = f"n{p}_{nr}"
+                        lines.append(f'  {tail} -> {entry} [id="gv-e{i}-{slot}"];')
                         self.edge_count += 1
             if u in chosen.hidden_inputs:
                 self.node(f"m{u}", "more", f"\u2026 {chosen.hidden_inputs[u]:,} more inputs")
@@ -279,8 +290,11 @@ class _Builder:
         else:
             self.node(f"o{u}", "freed" if freed else "op", op_text(node))
             self.edge(f"o{u}", f"n{u}", f"gv-o{u}")
-            self.node(f"n{u}", "output" if u in self.root_pos else "interior",
-                      self.names.of(t), *self.tensor_text(t, shape, dtype))
+            if u in self.multi:
+                self.outputs(u, node)
+            else:
+                self.node(f"n{u}", "output" if u in self.root_pos else "interior",
+                          self.names.of(t), *self.tensor_text(t, shape, dtype))
             for slot, ((fn, _), const) in enumerate(zip(node.next_functions, node.const_inputs)):
                 if fn is None:
                     self.constant(f"c{u}_{slot}", const, f"o{u}", f"gv-e{u}-{slot}")
@@ -293,6 +307,18 @@ class _Builder:
                 self.node(f"s{u}_{k}", "saved", f"saved {key}", style.shape_dtype(arr.shape, _dtype_of(arr)),
                           style.values(arr))
                 self.edge(f"s{u}_{k}", f"n{u}", attrs=style.SAVED_EDGE)
+
+    def outputs(self, u: int, node: Any) -> None:
+        """The result boxes of a node with several outputs: n{u} for output 0, n{u}_{k} for output k."""
+        for k, out in enumerate(node.outputs()):
+            if out is None:
+                continue  # a custom Function's non-tensor output
+            t, shape, dtype = out
+            ident = f"n{u}" if k == 0 else f"n{u}_{k}"
+            if k:
+                self.edge(f"o{u}", ident, f"gv-o{u}-{k}")
+            self.node(ident, "output" if (u, k) in self.root_nrs else "interior",
+                      self.names.of(t), *self.tensor_text(t, shape, dtype))
 
     def constant(self, ident: str, value: Any, target: str, edge_id: str) -> None:
         if isinstance(value, np.ndarray):

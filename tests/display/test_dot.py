@@ -219,12 +219,43 @@ def test_split_draws_one_node_with_an_edge_to_each_consumer():
     assert heads == ["ExpBackward0", "MulBackward0", "SinBackward0"]
     leaf = [i for i in p.nodes if p.text(i)[0] == "AccumulateGrad"]
     assert [(t, h) for t, h, _ in p.edges if t == leaf[0]] == [(leaf[0], split[0])]
-    # computation view: one "split" operation, whose output node feeds the three operations
-    p = Parsed(to_dot(loss, view="computation").source)
+    # computation view: one "split" operation with a result box per piece (its values), and each
+    # piece's box feeds the operation that used that piece
+    p = Parsed(to_dot(loss, view="computation", names={"a": a, "b": b, "c": c}).source)
     ops = [i for i in p.nodes if i.startswith("o") and p.text(i)[0] == "split"]
     assert len(ops) == 1
-    (out,) = [h for t, h, _ in p.edges if t == ops[0]]
-    assert sorted(p.text(h)[0] for t, h, _ in p.edges if t == out) == ["exp", "sin", "×"]
+    outs = [h for t, h, _ in p.edges if t == ops[0]]
+    assert [p.text(h)[0] for h in outs] == ["a", "b", "c"]
+    assert [p.text(h)[2] for h in outs] == ["[1, 2]", "[3, 4]", "[5, 6]"]
+    used = {p.text(o)[0]: [p.text(h)[0] for t, h, _ in p.edges if t == o] for o in outs}
+    assert used == {"a": ["×"], "b": ["exp"], "c": ["sin"]}
+
+
+def test_multi_output_boxes_follow_output_nr_and_mark_the_drawn_piece():
+    x = gradviz.arange(6.0).requires_grad_()
+    first, second = x.unbind(0)[:2]
+    p = Parsed(to_dot(second, view="computation", names={"first": first, "second": second}).source)
+    boxes = {p.text(i)[0]: p.nodes[i][1] for i in p.nodes if p.text(i)[0] in ("first", "second")}
+    assert len(boxes) == 2
+    # the tensor drawn is piece 1: its box, not piece 0's, has the output look
+    assert boxes == {"first": style.LOOKS["interior"][0], "second": style.LOOKS["output"][0]}
+
+    class Two(gradviz.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 2, t * 3
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            return g1 * 2 + g2 * 3
+
+    u, v = Two.apply(x)
+    p = Parsed(to_dot((v * 1).sum(), view="computation", names={"u": u, "v": v}).source)
+    (op,) = [i for i in p.nodes if i.startswith("o") and p.text(i)[0] == "Two"]
+    outs = {p.text(h)[0]: h for t, h, _ in p.edges if t == op}
+    assert set(outs) == {"u", "v"}
+    assert [p.text(h)[0] for t, h, _ in p.edges if t == outs["v"]] == ["×"]
+    assert not [h for t, h, _ in p.edges if t == outs["u"]]
 
 
 # ----------------------------------------------------------------------- text and looks
