@@ -30,9 +30,15 @@ def _method(name: str) -> Any:
     _method(n) for n in ("prod", "amax", "amin", "var", "std", "logsumexp", "cumsum", "split", "chunk", "unbind",
                          "narrow"))
 
+# Indexing ops (gradviz._index_methods).
+(gather, index_select, masked_select, flip, roll, tril, triu, diag, diagonal, trace) = (
+    _method(n) for n in ("gather", "index_select", "masked_select", "flip", "roll", "tril", "triu", "diag",
+                         "diagonal", "trace"))
+
 __all__ = [
     "log1p", "rsqrt", "tan", "sign", "floor", "ceil", "round", "clamp", "clip", "clamp_min", "clamp_max",
     "masked_fill", "exp_", "log_", "log1p_", "sqrt_", "rsqrt_", "sin_", "cos_", "tan_", "tanh_", "sigmoid_", "abs_",
     "neg_", "negative_", "reciprocal_", "floor_", "ceil_", "round_", "clamp_", "clip_", "clamp_min_", "clamp_max_",
     "relu_", "prod", "amax", "amin", "var", "std", "logsumexp", "cumsum", "split", "chunk", "unbind", "narrow",
+    "gather", "index_select", "masked_select", "flip", "roll", "tril", "triu", "diag", "diagonal", "trace",
 ]
