@@ -83,7 +83,7 @@ class _IndexMethods:
         try:
             np.broadcast_shapes(self._data.shape, mask._data.shape)
         except ValueError:
-            raise _T()._broadcast_error(self._data.shape, mask._data.shape) from None
+            raise _T()._broadcast_error(mask._data.shape, self._data.shape) from None  # torch names the mask a
         return X.MaskedSelectBackward0.apply(self, mask=mask._data)
 
     def flip(self, *dims: Any) -> Any:

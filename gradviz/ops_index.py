@@ -58,7 +58,7 @@ class MaskedSelectBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, mask):
-        shape = np.broadcast_shapes(a.shape, mask.shape)
+        shape = np.broadcast_shapes(a.shape, mask.shape) or (1,)  # 0-d: one element, a 1-D result
         mask = np.broadcast_to(mask, shape)
         ctx.shape, ctx.index = shape, np.nonzero(mask)
         ctx.save_for_backward(mask)

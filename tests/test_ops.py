@@ -382,6 +382,61 @@ def expand_as_sample(d: Any) -> Sample:
     return Sample(sample.arrays, {"shape": sample.kw["size"]})
 
 
+# -- strategies for the indexing ops (gradviz.ops_index) ---------------------------------------------
+@st.composite
+def gather_sample(d: Any) -> Sample:
+    a = d(array(shapes(1)))
+    dim = d(st.integers(-a.ndim, a.ndim - 1))
+    shape = tuple(d(st.integers(1, SIDE)) if k == dim % a.ndim else d(st.integers(1, n)) for k, n in enumerate(a.shape))
+    rng = np.random.default_rng(d(SEEDS))
+    index = rng.integers(0, a.shape[dim], size=shape)  # repeats must add up in the gradient
+    return Sample((a,), {"dim": dim, "index": index.tolist()})
+
+
+@st.composite
+def index_select_sample(d: Any) -> Sample:
+    a = d(array(shapes(1)))
+    dim = d(st.integers(-a.ndim, a.ndim - 1))
+    n = a.shape[dim]
+    return Sample((a,), {"dim": dim, "index": d(st.lists(st.integers(0, n - 1), min_size=1, max_size=4))})
+
+
+@st.composite
+def masked_select_sample(d: Any) -> Sample:
+    sa, sm = d(BROADCASTING).input_shapes
+    return Sample((d(array(sa)),), {"mask": (np.random.default_rng(d(SEEDS)).random(sm) < 0.5).tolist()})
+
+
+@st.composite
+def flip_sample(d: Any) -> Sample:
+    a = d(array(shapes(1)))
+    n = a.ndim
+    dims = d(st.lists(st.integers(0, n - 1), max_size=n, unique=True))
+    return Sample((a,), {"dims": tuple(x - n if d(st.booleans()) else x for x in dims)})
+
+
+@st.composite
+def roll_sample(d: Any) -> Sample:
+    a = d(array(shapes(0)))
+    if a.ndim == 0 or d(st.booleans()):
+        return Sample((a,), {"shifts": d(st.integers(-5, 5)), "dims": None})
+    n = a.ndim
+    dims = d(st.lists(st.integers(-n, n - 1), min_size=1, max_size=n))
+    return Sample((a,), {"shifts": tuple(d(st.integers(-5, 5)) for _ in dims), "dims": tuple(dims)})
+
+
+@st.composite
+def diagonal_sample(d: Any) -> Sample:
+    a = d(array(shapes(2)))
+    n = a.ndim
+    d1, d2 = d(st.lists(st.integers(-n, n - 1), min_size=2, max_size=2, unique_by=lambda x: x % n))
+    return Sample((a,), {"offset": d(st.integers(-3, 3)), "dim1": d1, "dim2": d2})
+
+
+def _offset_sample(min_dims: int, max_dims: int = 3) -> st.SearchStrategy[Sample]:
+    return unary(min_dims=min_dims, max_dims=max_dims, diagonal=st.integers(-3, 3))
+
+
 def _pieces(method: str) -> Callable[..., Any]:
     def fn(T: Any, a: Any, arg: Any, dim: int, k: int) -> Any:
         pieces = getattr(a, method)(dim) if method == "unbind" else getattr(a, method)(arg, dim)
@@ -661,6 +716,22 @@ CASES: list[OpCase] = [
     OpCase("CloneBackward0", lambda T, a: a.t().contiguous(),
            st.builds(lambda a: Sample((a,)), array(st.tuples(st.integers(2, SIDE), st.integers(2, SIDE)))),
            "contiguous"),
+    # -- indexing ops (gradviz.ops_index) ------------------------------------------------------------
+    OpCase("GatherBackward0", lambda T, a, dim, index: a.gather(dim, T.tensor(index)), gather_sample(), "gather"),
+    OpCase("IndexSelectBackward0", lambda T, a, dim, index: T.index_select(a, dim, T.tensor(index)),
+           index_select_sample(), "index_select"),
+    OpCase("MaskedSelectBackward0", lambda T, a, mask: a.masked_select(T.tensor(mask, dtype=T.bool)),
+           masked_select_sample(), "masked_select"),
+    OpCase("FlipBackward0", lambda T, a, dims: a.flip(dims), flip_sample(), "flip"),
+    OpCase("RollBackward0", lambda T, a, shifts, dims: T.roll(a, shifts, dims), roll_sample(), "roll"),
+    OpCase("TrilBackward0", lambda T, a, diagonal: a.tril(diagonal), _offset_sample(2), "tril"),
+    OpCase("TriuBackward0", lambda T, a, diagonal: T.triu(a, diagonal), _offset_sample(2), "triu"),
+    OpCase("DiagEmbedBackward0", lambda T, a, diagonal: a.diag(diagonal), _offset_sample(1, 1), "diag_1d"),
+    OpCase("DiagonalBackward0_copy", lambda T, a, diagonal: T.diag(a, diagonal), _offset_sample(2, 2), "diag_2d"),
+    OpCase("DiagonalBackward0", lambda T, a, offset, dim1, dim2: a.diagonal(offset, dim1, dim2), diagonal_sample(),
+           "diagonal"),
+    OpCase("DiagonalBackward0", lambda T, a: T.diagonal(a), unary(min_dims=2, max_dims=2), "diagonal_default"),
+    OpCase("TraceBackward0", lambda T, a: a.trace(), unary(min_dims=2, max_dims=2), "trace"),
 ]
 CASE_IDS = [c.id for c in CASES]
 
@@ -999,6 +1070,66 @@ ERRORS: dict[str, list[ErrorInput] | str] = {
     "UnbindBackward0": [ErrorInput(lambda T: T.tensor(1.0).unbind(), IndexError,
                                    "Dimension specified as 0 but tensor has no dimensions"),
                         _dim_error(lambda T: T.unbind(_ones(T, 4), 1), -1, 0, 1)],
+    "GatherBackward0": [
+        ErrorInput(lambda T: _ones(T, 3, 4).gather(0, T.tensor([[3]])), RuntimeError,
+                   "index 3 is out of bounds for dimension 0 with size 3"),
+        ErrorInput(lambda T: _ones(T, 3, 4).gather(1, T.tensor([[-1]])), RuntimeError,
+                   "index -1 is out of bounds for dimension 1 with size 4"),
+        ErrorInput(lambda T: _ones(T, 3, 4).gather(0, T.tensor([[0.0]])), RuntimeError,
+                   "gather(): Expected dtype int32/int64 for index"),
+        ErrorInput(lambda T: _ones(T, 3, 4).gather(0, T.tensor([0])), RuntimeError,
+                   "Index tensor must have the same number of dimensions as input tensor"),
+        ErrorInput(lambda T: _ones(T, 3, 4).gather(1, T.zeros(4, 1, dtype=T.long)), RuntimeError,
+                   "Size does not match at dimension 0 expected index [4, 1] to be no larger than self [3, 4] apart "
+                   "from dimension 1"),
+        ErrorInput(lambda T: _ones(T, 3, 4).gather(0, [0]), TypeError,
+                   "gather(): argument 'index' (position 2) must be Tensor, not list"),
+        _dim_error(lambda T: _ones(T, 3, 4).gather(2, T.tensor([[0]])), -2, 1, 2)],
+    "IndexSelectBackward0": [
+        ErrorInput(lambda T: _ones(T, 3, 4).index_select(0, T.tensor([3])), IndexError, "index out of range in self"),
+        ErrorInput(lambda T: _ones(T, 3, 4).index_select(0, T.tensor([-1])), IndexError, "index out of range in self"),
+        ErrorInput(lambda T: _ones(T, 3, 4).index_select(0, T.tensor([0.0])), RuntimeError,
+                   "index_select(): Expected dtype int32 or int64 for index"),
+        ErrorInput(lambda T: _ones(T, 3, 4).index_select(0, T.tensor([[0]])), IndexError,
+                   "index_select(): Index is supposed to be a vector"),
+        ErrorInput(lambda T: T.tensor(2.0).index_select(0, T.tensor([0, 0])), RuntimeError,
+                   "index_select(): Index to scalar can have only 1 value, got 2 value(s)"),
+        ErrorInput(lambda T: _ones(T, 3).index_select(0, [0]), TypeError,
+                   "index_select(): argument 'index' (position 2) must be Tensor, not list"),
+        _dim_error(lambda T: _ones(T, 3, 4).index_select(2, T.tensor([0])), -2, 1, 2)],
+    "MaskedSelectBackward0": [
+        ErrorInput(lambda T: _ones(T, 3, 4).masked_select(T.tensor([1, 0, 1, 0])), RuntimeError,
+                   "masked_select: expected BoolTensor for mask"),
+        ErrorInput(lambda T: _ones(T, 3, 4).masked_select(T.tensor([True, False])), RuntimeError,
+                   "The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 1"),
+        ErrorInput(lambda T: _ones(T, 3).masked_select([True]), TypeError,
+                   "masked_select(): argument 'mask' (position 1) must be Tensor, not list")],
+    "FlipBackward0": [_dim_error(lambda T: _ones(T, 3, 4).flip(2), -2, 1, 2),
+                      ErrorInput(lambda T: _ones(T, 3, 4).flip(0, 0), RuntimeError,
+                                 "dim 0 appears multiple times in the list of dims"),
+                      ErrorInput(lambda T: _ones(T, 3, 4).flip(), TypeError,
+                                 'flip() missing 1 required positional arguments: "dims"')],
+    "RollBackward0": [ErrorInput(lambda T: _ones(T, 3, 4).roll((1, 2), (0,)), RuntimeError,
+                                 "shifts and dimensions must align. shifts: 2, dims:1"),
+                      _dim_error(lambda T: _ones(T, 3, 4).roll(1, 2), -2, 1, 2),
+                      ErrorInput(lambda T: _ones(T, 3, 4).roll(), TypeError,
+                                 'roll() missing 1 required positional arguments: "shifts"')],
+    "TrilBackward0": [ErrorInput(lambda T: _ones(T, 4).tril(), RuntimeError,
+                                 "tril: input tensor must have at least 2 dimensions")],
+    "TriuBackward0": [ErrorInput(lambda T: T.triu(T.tensor(1.0)), RuntimeError,
+                                 "triu: input tensor must have at least 2 dimensions")],
+    "DiagEmbedBackward0": [ErrorInput(lambda T: T.tensor(1.0, requires_grad=True).diag(), RuntimeError,
+                                      "diag(): Supports 1D or 2D tensors. Got 0D")],
+    "DiagonalBackward0_copy": [ErrorInput(lambda T: _ones(T, 2, 2, 2).diag(), RuntimeError,
+                                          "diag(): Supports 1D or 2D tensors. Got 3D")],
+    "DiagonalBackward0": [ErrorInput(lambda T: _ones(T, 3, 4).diagonal(0, 0, 0), RuntimeError,
+                                     "diagonal dimensions cannot be identical 0, 0"),
+                          _dim_error(lambda T: _ones(T, 4).diagonal(), -1, 0, 1),
+                          _dim_error(lambda T: T.diagonal(_ones(T, 3, 4), 0, 0, 2), -2, 1, 2)],
+    "TraceBackward0": [ErrorInput(lambda T: _ones(T, 4).trace(), RuntimeError,
+                                  "trace: expected a matrix, but got tensor with dim 1"),
+                       ErrorInput(lambda T: _ones(T, 2, 2, 2).trace(), RuntimeError,
+                                  "trace: expected a matrix, but got tensor with dim 3")],
 }
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
@@ -1006,7 +1137,7 @@ ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(ent
 # -- meta-tests: the table covers the registry ---------------------------------------------------------
 # The engine core's ops live in gradviz.ops (and ops_elementwise, ops_reduce, ops_shape); torch.nn's (softmax, losses, ...) in gradviz.nn._ops,
 # with their own table in tests/test_nn.py. Any op defined elsewhere must join one of the two.
-CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape)
+CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape, gradviz.ops_index)
 CORE_OPS = {name for name, cls in Function.registry.items() if any(vars(m).get(name) is cls for m in CORE_MODULES)}
 
 
