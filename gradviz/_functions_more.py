@@ -34,6 +34,8 @@ def _method(name: str) -> Any:
 (gather, index_select, masked_select, flip, roll, tril, triu, diag, diagonal, trace) = (
     _method(n) for n in ("gather", "index_select", "masked_select", "flip", "roll", "tril", "triu", "diag",
                          "diagonal", "trace"))
+(select, movedim, moveaxis, tile, unflatten) = (
+    _method(n) for n in ("select", "movedim", "moveaxis", "tile", "unflatten"))
 
 __all__ = [
     "log1p", "rsqrt", "tan", "sign", "floor", "ceil", "round", "clamp", "clip", "clamp_min", "clamp_max",
@@ -41,4 +43,5 @@ __all__ = [
     "neg_", "negative_", "reciprocal_", "floor_", "ceil_", "round_", "clamp_", "clip_", "clamp_min_", "clamp_max_",
     "relu_", "prod", "amax", "amin", "var", "std", "logsumexp", "cumsum", "split", "chunk", "unbind", "narrow",
     "gather", "index_select", "masked_select", "flip", "roll", "tril", "triu", "diag", "diagonal", "trace",
+    "select", "movedim", "moveaxis", "tile", "unflatten",
 ]

@@ -165,3 +165,54 @@ class _IndexMethods:
             raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self._data.ndim}")
         np_dt = None if self._dtype.is_floating_point else np.int64
         return X.TraceBackward0.apply(self, np_dtype=np_dt)
+
+    # -- shape helpers built on existing nodes (SelectBackward0, PermuteBackward0, RepeatBackward0, ViewBackward0)
+    def select(self, dim: int, index: int) -> Any:
+        if not self._data.ndim:
+            raise IndexError("select() cannot be applied to a 0-dim tensor.")
+        d = self._dim(dim)
+        n = self._data.shape[d]
+        if not -n <= index < n:
+            raise IndexError(f"select(): index {index} out of range for tensor of size {list(self._data.shape)} at "
+                             f"dimension {d}")
+        return self[(slice(None),) * d + (index,)]
+
+    def movedim(self, source: Any, destination: Any) -> Any:
+        src, dst = _dims_arg(source), _dims_arg(destination)
+        if len(src) != len(dst):
+            raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} dims) should contain "
+                               f"the same number of dims as destination ({list(dst)} dims)")
+        n = self._data.ndim
+        s, t = [self._dim(x) for x in src], [self._dim(x) for x in dst]
+        for name, given, ds in (("source", src, s), ("destination", dst, t)):
+            if len(set(ds)) != len(ds):
+                raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
+        if not n:
+            return self[...]  # torch: an alias of a 0-d tensor (AliasBackward0)
+        order: list = [None] * n
+        for a, b in zip(s, t):
+            order[b] = a
+        rest = iter(k for k in range(n) if k not in s)
+        return self.permute([k if k is not None else next(rest) for k in order])
+
+    moveaxis = movedim
+
+    def tile(self, *dims: Any) -> Any:
+        dims = _dims_arg(dims[0]) if len(dims) == 1 else dims
+        lead = (1,) * max(self._data.ndim - len(dims), 0)  # fewer reps than dims: padded with 1s in front
+        return self.repeat(lead + tuple(dims))
+
+    def unflatten(self, dim: int, sizes: Any) -> Any:
+        d = self._dim(dim)
+        sizes = tuple(sizes)
+        if not sizes:
+            raise RuntimeError("unflatten: sizes must be non-empty")
+        n = self._data.shape[d]
+        known = int(np.prod([s for s in sizes if s != -1]))
+        if sizes.count(-1) == 1 and known and n % known == 0:
+            sizes = tuple(n // known if s == -1 else s for s in sizes)
+        elif -1 not in sizes and known != n:
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} "
+                               f"({n}) in the input tensor")
+        shp = self._data.shape
+        return self.view(shp[:d] + sizes + shp[d + 1:])

@@ -433,6 +433,27 @@ def diagonal_sample(d: Any) -> Sample:
     return Sample((a,), {"offset": d(st.integers(-3, 3)), "dim1": d1, "dim2": d2})
 
 
+@st.composite
+def movedim_sample(d: Any) -> Sample:
+    a = d(array(shapes(1)))
+    n = a.ndim
+    src = d(st.lists(st.integers(-n, n - 1), max_size=n, unique_by=lambda x: x % n))
+    dst = d(st.lists(st.integers(-n, n - 1), min_size=len(src), max_size=len(src), unique_by=lambda x: x % n))
+    return Sample((a,), {"src": tuple(src), "dst": tuple(dst)})
+
+
+@st.composite
+def unflatten_sample(d: Any) -> Sample:
+    a = d(array(shapes(1)))
+    dim = d(st.integers(-a.ndim, a.ndim - 1))
+    n = a.shape[dim]
+    k = d(st.sampled_from([k for k in range(1, n + 1) if n % k == 0]))
+    sizes = [k, n // k] + [1] * d(st.integers(0, 1))
+    if d(st.booleans()):
+        sizes[d(st.integers(0, len(sizes) - 1))] = -1
+    return Sample((a,), {"dim": dim, "sizes": tuple(sizes)})
+
+
 def _offset_sample(min_dims: int, max_dims: int = 3) -> st.SearchStrategy[Sample]:
     return unary(min_dims=min_dims, max_dims=max_dims, diagonal=st.integers(-3, 3))
 
@@ -732,6 +753,10 @@ CASES: list[OpCase] = [
            "diagonal"),
     OpCase("DiagonalBackward0", lambda T, a: T.diagonal(a), unary(min_dims=2, max_dims=2), "diagonal_default"),
     OpCase("TraceBackward0", lambda T, a: a.trace(), unary(min_dims=2, max_dims=2), "trace"),
+    OpCase("SelectBackward0", lambda T, a, dim, keepdim: a.select(dim, -1), with_dim(), "select_method"),
+    OpCase("PermuteBackward0", lambda T, a, src, dst: T.movedim(a, src, dst), movedim_sample(), "movedim"),
+    OpCase("RepeatBackward0", lambda T, a, reps: T.tile(a, reps[1:]), repeat_sample(), "tile"),
+    OpCase("ViewBackward0", lambda T, a, dim, sizes: a.unflatten(dim, sizes), unflatten_sample(), "unflatten"),
 ]
 CASE_IDS = [c.id for c in CASES]
 
@@ -1131,6 +1156,29 @@ ERRORS: dict[str, list[ErrorInput] | str] = {
                        ErrorInput(lambda T: _ones(T, 2, 2, 2).trace(), RuntimeError,
                                   "trace: expected a matrix, but got tensor with dim 3")],
 }
+# select, movedim, tile and unflatten record existing nodes; their own argument errors join those nodes' entries.
+ERRORS["SelectBackward0"] = ERRORS["SelectBackward0"] + [
+    ErrorInput(lambda T: _ones(T, 3, 4).select(0, 3), IndexError,
+               "select(): index 3 out of range for tensor of size [3, 4] at dimension 0"),
+    ErrorInput(lambda T: _ones(T, 3, 4).select(1, -5), IndexError,
+               "select(): index -5 out of range for tensor of size [3, 4] at dimension 1"),
+    ErrorInput(lambda T: T.tensor(1.0).select(0, 0), IndexError, "select() cannot be applied to a 0-dim tensor."),
+    _dim_error(lambda T: T.select(_ones(T, 3, 4), 2, 0), -2, 1, 2)]
+ERRORS["PermuteBackward0"] = ERRORS["PermuteBackward0"] + [
+    ErrorInput(lambda T: _ones(T, 3, 4).movedim((0, 0), (1, 0)), RuntimeError, "movedim: repeated dim in `source` ([0, 0])"),
+    ErrorInput(lambda T: T.movedim(_ones(T, 3, 4), (0, 1), (1, 1)), RuntimeError,
+               "movedim: repeated dim in `destination` ([1, 1])"),
+    ErrorInput(lambda T: _ones(T, 3, 4).movedim((0, 1), (1,)), RuntimeError,
+               "movedim: Invalid source or destination dims: source ([0, 1] dims) should contain the same number of "
+               "dims as destination ([1] dims)"),
+    _dim_error(lambda T: _ones(T, 3, 4).moveaxis(2, 0), -2, 1, 2)]
+ERRORS["RepeatBackward0"] = ERRORS["RepeatBackward0"] + [
+    ErrorInput(lambda T: _ones(T, 3, 4).tile((-1,)), RuntimeError, "Trying to create tensor with negative dimension -4: [3, -4]")]
+ERRORS["ViewBackward0"] = ERRORS["ViewBackward0"] + [
+    ErrorInput(lambda T: _ones(T, 3, 4).unflatten(1, (3, 2)), RuntimeError,
+               "unflatten: Provided sizes [3, 2] don't multiply up to the size of dim 1 (4) in the input tensor"),
+    ErrorInput(lambda T: T.unflatten(_ones(T, 3, 4), 1, ()), RuntimeError, "unflatten: sizes must be non-empty"),
+    _dim_error(lambda T: _ones(T, 3, 4).unflatten(2, (2, 2)), -2, 1, 2)]
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
 
