@@ -11,6 +11,7 @@ from . import _dtype as D
 from . import grad_mode
 from ._size import Size
 from ._tensor_methods import _MoreMethods
+from ._sort_methods import _SortMethods
 from .function import AccumulateGrad
 from ._multi_output import MultiOutput
 
@@ -80,7 +81,7 @@ _T_WARNING = (
 _SHORT = D.SHORT_NAMES
 
 
-class Tensor(_MoreMethods):
+class Tensor(_MoreMethods, _SortMethods):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = (
@@ -1142,7 +1143,7 @@ class _ReturnType(tuple):
 
 _RETURN_TYPES = {
     kind: type(kind, (_ReturnType,), {"__slots__": (), "_name": kind, "__module__": "torch.return_types"})
-    for kind in ("max", "min")
+    for kind in ("max", "min", "sort", "topk", "kthvalue", "median")
 }
 
 
