@@ -389,6 +389,34 @@ def _pieces(method: str) -> Callable[..., Any]:
     return fn
 
 
+# -- strategies for the sorting ops (gradviz.ops_sort) ------------------------------------------------
+@dataclass(frozen=True)
+class Distinct(Dom):
+    """Distinct values: a shuffled ladder of steps 0.5 with jitter of at most 0.1 (no ties, which are
+    kinks of sort/topk/median, and gaps far wider than gradcheck's eps)."""
+
+    def sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        n = int(np.prod(shape))
+        ladder = (rng.permutation(n) - n / 2) * 0.5 + rng.uniform(-0.1, 0.1, size=n)
+        return np.asarray(ladder.reshape(shape), dtype=np.float64)
+
+
+@st.composite
+def order_sample(d: Any, kind: str) -> Sample:
+    """Distinct values plus the arguments of sort / topk / kthvalue / median(dim)."""
+    a = d(array(shapes(0), Distinct()))
+    n = max(a.ndim, 1)
+    dim = d(st.integers(-n, n - 1))
+    size = a.shape[dim] if a.ndim else 1
+    if kind == "sort":
+        return Sample((a,), {"dim": dim, "descending": d(st.booleans())})
+    if kind == "topk":
+        return Sample((a,), {"k": d(st.integers(0, size)), "dim": dim, "largest": d(st.booleans())})
+    if kind == "kthvalue":
+        return Sample((a,), {"k": d(st.integers(1, size)), "dim": dim, "keepdim": d(st.booleans())})
+    return Sample((a,), {"dim": dim, "keepdim": d(st.booleans())})
+
+
 # -- the table ---------------------------------------------------------------------------------------
 @dataclass
 class OpCase:
@@ -661,6 +689,29 @@ CASES: list[OpCase] = [
     OpCase("CloneBackward0", lambda T, a: a.t().contiguous(),
            st.builds(lambda a: Sample((a,)), array(st.tuples(st.integers(2, SIDE), st.integers(2, SIDE)))),
            "contiguous"),
+
+    # -- sorting and order statistics (gradviz.ops_sort) ------------------------------------------------
+    OpCase("SortBackward0", lambda T, a, dim, descending: a.sort(dim, descending).values, order_sample("sort"),
+           "sort"),
+    OpCase("SortBackward0", lambda T, a, dim, descending: T.sort(a, dim, descending=descending)[0],
+           order_sample("sort"), "torch_sort"),
+    OpCase("SortBackward1", lambda T, a, dim, descending: a.sort(dim=dim, descending=descending, stable=True).values,
+           order_sample("sort"), "sort_stable"),
+    OpCase("TopkBackward0", lambda T, a, k, dim, largest: a.topk(k, dim, largest).values, order_sample("topk"), "topk"),
+    OpCase("TopkBackward0", lambda T, a, k, dim, largest: T.topk(a, k, dim=dim, largest=largest, sorted=True)[0],
+           order_sample("topk"), "torch_topk"),
+    OpCase("KthvalueBackward0", lambda T, a, k, dim, keepdim: a.kthvalue(k, dim, keepdim).values,
+           order_sample("kthvalue"), "kthvalue"),
+    OpCase("MedianBackward0", lambda T, a: a.median(), unary(Distinct()), "median"),
+    OpCase("MedianBackward1", lambda T, a, dim, keepdim: a.median(dim, keepdim).values, order_sample("median"),
+           "median_dim"),
+    OpCase("MedianBackward1", lambda T, a, dim, keepdim: T.median(a, dim, keepdim=keepdim)[0],
+           order_sample("median"), "torch_median_dim"),
+    OpCase("CumprodBackward0", lambda T, a, dim, keepdim: a.cumprod(dim), with_dim(away(0.3, 1.5)), "cumprod"),
+    # Integers in [-2, 2]: rows with one zero, several zeros, none (torch's rule is exact at zeros).
+    OpCase("CumprodBackward0", lambda T, a, dim, keepdim: T.cumprod(a, dim), with_dim(Dom(-2.0, 2.0, step=1.0)),
+           "cumprod_zeros"),
+    OpCase("CumprodBackward0", lambda T, a: T.cumprod(a, 0), unary(max_dims=0), "cumprod_0d"),
 ]
 CASE_IDS = [c.id for c in CASES]
 
@@ -999,6 +1050,47 @@ ERRORS: dict[str, list[ErrorInput] | str] = {
     "UnbindBackward0": [ErrorInput(lambda T: T.tensor(1.0).unbind(), IndexError,
                                    "Dimension specified as 0 but tensor has no dimensions"),
                         _dim_error(lambda T: T.unbind(_ones(T, 4), 1), -1, 0, 1)],
+    "SortBackward0": [_dim_error(lambda T: _ones(T, 2, 3).sort(2), -2, 1, 2),
+                      ErrorInput(lambda T: _ones(T, 3).sort(descending=1), TypeError,
+                                 "sort() received an invalid combination of arguments - got (descending=int, ), but "
+                                 "expected one of:\n * (*, bool stable, int dim = -1, bool descending = False)\n * "
+                                 "(int dim = -1, bool descending = False)\n")],
+    "SortBackward1": [_dim_error(lambda T: T.sort(_ones(T, 2, 3), dim=-3, stable=True), -2, 1, -3),
+                      _dim_error(lambda T: T.tensor(1.0, requires_grad=True).sort(dim=1, stable=True), -1, 0, 1)],
+    "TopkBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).topk(4), RuntimeError, "selected index k out of range"),
+                      ErrorInput(lambda T: _ones(T, 2, 3).topk(-1), RuntimeError, "selected index k out of range"),
+                      ErrorInput(lambda T: T.tensor(1.0, requires_grad=True).topk(2), RuntimeError,
+                                 "selected index k out of range"),
+                      _dim_error(lambda T: _ones(T, 2, 3).topk(1, 2), -2, 1, 2),
+                      ErrorInput(lambda T: T.tensor([True, False]).topk(1), RuntimeError,
+                                 "topk does not support bool dtypes on CPU"),
+                      ErrorInput(lambda T: _ones(T, 3).topk(1.5), TypeError,
+                                 "topk(): argument 'k' (position 1) must be int, not float")],
+    "KthvalueBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).kthvalue(0), RuntimeError,
+                                     "kthvalue(): selected number k out of range for dimension 1"),
+                          ErrorInput(lambda T: _ones(T, 2, 3).kthvalue(3, 0), RuntimeError,
+                                     "kthvalue(): selected number k out of range for dimension 0"),
+                          ErrorInput(lambda T: T.tensor(1.0, requires_grad=True).kthvalue(2), RuntimeError,
+                                     "kthvalue(): selected number k out of range for dimension 0"),
+                          ErrorInput(lambda T: _ones(T, 2, 0).kthvalue(1), IndexError,
+                                     "kthvalue(): Expected reduction dim 1 to have non-zero size."),
+                          _dim_error(lambda T: T.kthvalue(_ones(T, 2, 3), 1, 2), -2, 1, 2),
+                          ErrorInput(lambda T: T.tensor([True]).kthvalue(1), NotImplementedError,
+                                     "\"kthvalue_cpu\" not implemented for 'Bool'")],
+    "MedianBackward0": [ErrorInput(lambda T: T.tensor([True]).median(), NotImplementedError,
+                                   "\"median_cpu\" not implemented for 'Bool'")],
+    "MedianBackward1": [_dim_error(lambda T: _ones(T, 2, 3).median(2), -2, 1, 2),
+                        ErrorInput(lambda T: _ones(T, 2, 0).median(1), IndexError,
+                                   "median(): Expected reduction dim 1 to have non-zero size."),
+                        ErrorInput(lambda T: _ones(T, 3).median(dim=None), TypeError,
+                                   "median(): argument 'dim' must be int, not NoneType"),
+                        ErrorInput(lambda T: T.tensor([True, False]).median(0), NotImplementedError,
+                                   "\"median_out\" not implemented for 'Bool'")],
+    "CumprodBackward0": [_dim_error(lambda T: _ones(T, 3).cumprod(1), -1, 0, 1),
+                         ErrorInput(lambda T: _ones(T, 3).cumprod(), TypeError,
+                                    'cumprod() missing 1 required positional arguments: "dim"'),
+                         ErrorInput(lambda T: T.cumprod(_ones(T, 3), 0, dtype=T.int64), RuntimeError,
+                                    "Autograd not support dtype: Long")],
 }
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
@@ -1006,7 +1098,7 @@ ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(ent
 # -- meta-tests: the table covers the registry ---------------------------------------------------------
 # The engine core's ops live in gradviz.ops (and ops_elementwise, ops_reduce, ops_shape); torch.nn's (softmax, losses, ...) in gradviz.nn._ops,
 # with their own table in tests/test_nn.py. Any op defined elsewhere must join one of the two.
-CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape)
+CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape, gradviz.ops_sort)
 CORE_OPS = {name for name, cls in Function.registry.items() if any(vars(m).get(name) is cls for m in CORE_MODULES)}
 
 
