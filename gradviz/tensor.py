@@ -12,6 +12,7 @@ from . import grad_mode
 from ._size import Size
 from ._tensor_methods import _MoreMethods
 from ._sort_methods import _SortMethods
+from .ops_linalg import _LinalgMethods
 from .function import AccumulateGrad
 from ._multi_output import MultiOutput
 
@@ -81,7 +82,7 @@ _T_WARNING = (
 _SHORT = D.SHORT_NAMES
 
 
-class Tensor(_MoreMethods, _SortMethods):
+class Tensor(_MoreMethods, _SortMethods, _LinalgMethods):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = (

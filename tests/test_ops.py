@@ -417,6 +417,29 @@ def order_sample(d: Any, kind: str) -> Sample:
     return Sample((a,), {"dim": dim, "keepdim": d(st.booleans())})
 
 
+# -- strategies for trace / cross / dist (gradviz.ops_linalg) -------------------------------------------
+@st.composite
+def cross_sample(d: Any) -> Sample:
+    """Two operands of equal rank that broadcast, with a length-3 axis at dim."""
+    sa, sb = d(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2, max_side=SIDE)).input_shapes
+    n = max(len(sa), len(sb))
+    sa, sb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    pos = d(st.integers(0, n))
+    sa, sb = sa[:pos] + (3,) + sa[pos:], sb[:pos] + (3,) + sb[pos:]
+    return Sample((d(array(sa)), d(array(sb))), {"dim": pos - (n + 1) if d(st.booleans()) else pos})
+
+
+@st.composite
+def dist_sample(d: Any) -> Sample:
+    sample = d(apart_pair())  # a = b is the kink of |a − b|
+    p = d(st.sampled_from([2, 1, 3, 1.5, math.inf]))  # p = 0: torch 2.13's own backward fails
+    a, b = sample.arrays
+    if p == math.inf:  # a tie between the largest |a − b| is a kink; keep the maximum unique
+        flat = np.sort(np.abs(a - b).reshape(-1))
+        assume(flat.size < 2 or flat[-1] - flat[-2] > 1e-3)
+    return Sample(sample.arrays, {"p": p})
+
+
 # -- the table ---------------------------------------------------------------------------------------
 @dataclass
 class OpCase:
@@ -712,6 +735,14 @@ CASES: list[OpCase] = [
     OpCase("CumprodBackward0", lambda T, a, dim, keepdim: T.cumprod(a, dim), with_dim(Dom(-2.0, 2.0, step=1.0)),
            "cumprod_zeros"),
     OpCase("CumprodBackward0", lambda T, a: T.cumprod(a, 0), unary(max_dims=0), "cumprod_0d"),
+
+    # -- trace, cross, dist (gradviz.ops_linalg) ---------------------------------------------------------
+    OpCase("TraceBackward0", lambda T, a: a.trace(), unary(min_dims=2, max_dims=2), "trace"),
+    OpCase("TraceBackward0", lambda T, a: T.trace(a), unary(min_dims=2, max_dims=2), "torch_trace"),
+    OpCase("LinalgCrossBackward0", lambda T, a, b, dim: T.cross(a, b, dim=dim), cross_sample(), "cross"),
+    OpCase("LinalgCrossBackward0", lambda T, a, b, dim: a.cross(b, dim), cross_sample(), "cross_method"),
+    OpCase("DistBackward0", lambda T, a, b, p: T.dist(a, b, p), dist_sample(), "dist"),
+    OpCase("DistBackward0", lambda T, a, b, p: a.dist(b, p=p), dist_sample(), "dist_method"),
 ]
 CASE_IDS = [c.id for c in CASES]
 
@@ -1091,6 +1122,25 @@ ERRORS: dict[str, list[ErrorInput] | str] = {
                                     'cumprod() missing 1 required positional arguments: "dim"'),
                          ErrorInput(lambda T: T.cumprod(_ones(T, 3), 0, dtype=T.int64), RuntimeError,
                                     "Autograd not support dtype: Long")],
+    "TraceBackward0": [ErrorInput(lambda T: _ones(T, 3).trace(), RuntimeError,
+                                  "trace: expected a matrix, but got tensor with dim 1"),
+                       ErrorInput(lambda T: T.trace(_ones(T, 2, 3, 4)), RuntimeError,
+                                  "trace: expected a matrix, but got tensor with dim 3"),
+                       ErrorInput(lambda T: T.tensor([[True]]).trace(), NotImplementedError,
+                                  "\"trace\" not implemented for 'Bool'")],
+    "LinalgCrossBackward0": [ErrorInput(lambda T: T.cross(_ones(T, 3, 2), _ones(T, 3, 2), dim=1), RuntimeError,
+                                        "linalg.cross: inputs dimension 1 must have length 3. Got 2 and 2"),
+                             ErrorInput(lambda T: T.cross(_ones(T, 2, 3), _ones(T, 4, 1, 3), dim=-1), RuntimeError,
+                                        "linalg.cross: inputs must have the same number of dimensions."),
+                             _dim_error(lambda T: _ones(T, 3, 3).cross(_ones(T, 3, 3), 2), -2, 1, 2),
+                             ErrorInput(lambda T: T.cross(_ones(T, 3, 3), _ones(T, 2, 3), dim=1), RuntimeError,
+                                        "The size of tensor a (3) must match the size of tensor b (2) at "
+                                        "non-singleton dimension 0")],
+    "DistBackward0": [_bcast(lambda a, b: a.dist(b)),
+                      ErrorInput(lambda T: T.dist(T.tensor([1, 2]), T.tensor([1, 2])), RuntimeError,
+                                 "norm(): input dtype should be either floating point or complex. Got Long instead."),
+                      ErrorInput(lambda T: T.dist(_ones(T, 3), _ones(T, 3), "fro"), TypeError,
+                                 "dist(): argument 'p' (position 3) must be Number, not str")],
 }
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
@@ -1098,7 +1148,8 @@ ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(ent
 # -- meta-tests: the table covers the registry ---------------------------------------------------------
 # The engine core's ops live in gradviz.ops (and ops_elementwise, ops_reduce, ops_shape); torch.nn's (softmax, losses, ...) in gradviz.nn._ops,
 # with their own table in tests/test_nn.py. Any op defined elsewhere must join one of the two.
-CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape, gradviz.ops_sort)
+CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape, gradviz.ops_sort,
+                gradviz.ops_linalg)
 CORE_OPS = {name for name, cls in Function.registry.items() if any(vars(m).get(name) is cls for m in CORE_MODULES)}
 
 
