@@ -153,6 +153,68 @@ def dist(input: Any, other: Any, p: Any = 2) -> Any:  # noqa: A002
     return DistBackward0.apply(a, b, _cast=rt.np, p=float(p))
 
 
+def tensordot(a: Any, b: Any, dims: Any = 2, out: Any = None) -> Any:
+    """Σ over the paired dims of a and b; built from permute, reshape and mm as torch builds it, so
+    the graph shows the same nodes (a size-1 contracted dim is summed out first, as torch does)."""
+    if isinstance(dims, (int, np.integer)) and not isinstance(dims, bool):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > a._data.ndim or dims > b._data.ndim:
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        da, db = list(range(-dims, 0)), list(range(dims))
+    else:
+        lists = [d.tolist() if hasattr(d, "tolist") else d for d in dims]
+        if any(isinstance(d, (int, np.integer)) for d in lists):
+            raise TypeError("tensordot(): argument 'dims_self' (position 3) must be tuple of ints, not int")
+        da, db = ([int(x) for x in d] for d in lists)
+        if len(da) != len(db):
+            raise RuntimeError("both dimension lists should have same length")
+    t1, t2 = a, b
+    csize = 1
+    for x, y in zip(da, db):
+        s1, s2 = a._data.shape[a._dim(x)], b._data.shape[b._dim(y)]
+        if s2 == 1:  # a broadcast dim is summed right away
+            t1 = t1.sum(x, True)
+        elif s1 == 1:
+            t2 = t2.sum(y, True)
+        else:
+            if s1 != s2:
+                raise RuntimeError(f"contracted dimensions need to match, but first has size {s1} in dim {x} and "
+                                   f"second has size {s2} in dim {y}")
+            csize *= s1
+    c1, c2 = {a._dim(x) for x in da}, {b._dim(y) for y in db}
+    for c, dl, t in ((c1, da, a), (c2, db, b)):
+        if len(c) != len(dl):
+            dup = next(t._dim(x) for i, x in enumerate(dl) if t._dim(x) in [t._dim(z) for z in dl[:i]])
+            raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
+    free1 = [i for i in range(a._data.ndim) if i not in c1]
+    free2 = [i for i in range(b._data.ndim) if i not in c2]
+    size1 = int(np.prod([t1._data.shape[i] for i in free1]))
+    size2 = int(np.prod([t2._data.shape[i] for i in free2]))
+    rsizes = [t1._data.shape[i] for i in free1] + [t2._data.shape[i] for i in free2]
+    if size1 == 1 and size2 == 1:  # torch takes a dot product of the flattened operands then
+        v1 = t1.permute(free1 + [a._dim(x) for x in da]).flatten()
+        v2 = t2.permute([b._dim(y) for y in db] + free2).flatten()
+        return v1.dot(v2).reshape(rsizes)
+    m1 = t1.permute(free1 + [a._dim(x) for x in da]).reshape(size1, csize)
+    m2 = t2.permute([b._dim(y) for y in db] + free2).reshape(csize, size2)
+    return m1.mm(m2).reshape(rsizes)
+
+
+def kron(a: Any, b: Any) -> Any:
+    """The Kronecker product, as torch computes it: both operands viewed with interleaved 1s, multiplied
+    (broadcasting), and the product viewed as the result (UnsafeView, Mul, UnsafeView in the graph)."""
+    from . import ops
+
+    n = max(a._data.ndim, b._data.ndim)
+    sa = (1,) * (n - a._data.ndim) + a._data.shape
+    sb = (1,) * (n - b._data.ndim) + b._data.shape
+    va = ops.UnsafeViewBackward0.apply(a, shape=tuple(x for s in sa for x in (s, 1)))
+    vb = ops.UnsafeViewBackward0.apply(b, shape=tuple(x for s in sb for x in (1, s)))
+    prod = va * vb
+    return ops.UnsafeViewBackward0.apply(prod, shape=tuple(x * y for x, y in zip(sa, sb)))
+
+
 class _LinalgMethods:
     """Tensor.trace / cross / dist (Tensor inherits them)."""
 
@@ -166,3 +228,6 @@ class _LinalgMethods:
 
     def dist(self, other: Any, p: Any = 2) -> Any:
         return dist(self, other, p)
+
+    def kron(self, other: Any) -> Any:
+        return kron(self, other)

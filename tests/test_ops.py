@@ -440,6 +440,31 @@ def dist_sample(d: Any) -> Sample:
     return Sample(sample.arrays, {"p": p})
 
 
+@st.composite
+def tensordot_sample(d: Any) -> Sample:
+    """a, b and dims (an int, or two lists in any order, negative or not); a contracted size of 1 on
+    one side (torch sums that dim out first) now and then."""
+    a = d(array(shapes(0, 3)))
+    k = d(st.integers(0, min(a.ndim, 2)))
+    nb = k + d(st.integers(0, 3 - k))
+    if d(st.booleans()):  # dims=k: a's last k dims against b's first k
+        da, db = list(range(a.ndim - k, a.ndim)), list(range(k))
+        dims: Any = k
+    else:
+        da = d(st.permutations(range(a.ndim)))[:k]
+        db = d(st.permutations(range(nb)))[:k]
+        dims = ([x - a.ndim if d(st.booleans()) else x for x in da], [y - nb if d(st.booleans()) else y for y in db])
+    sb = [d(st.integers(1, SIDE)) for _ in range(nb)]
+    for x, y in zip(da, db):
+        sb[y] = 1 if d(st.integers(0, 4)) == 0 else a.shape[x]
+    return Sample((a, d(array(tuple(sb)))), {"dims": dims})
+
+
+@st.composite
+def kron_sample(d: Any) -> Sample:
+    return Sample((d(array(shapes(0, 2))), d(array(shapes(0, 2)))))
+
+
 # -- the table ---------------------------------------------------------------------------------------
 @dataclass
 class OpCase:
@@ -743,6 +768,11 @@ CASES: list[OpCase] = [
     OpCase("LinalgCrossBackward0", lambda T, a, b, dim: a.cross(b, dim), cross_sample(), "cross_method"),
     OpCase("DistBackward0", lambda T, a, b, p: T.dist(a, b, p), dist_sample(), "dist"),
     OpCase("DistBackward0", lambda T, a, b, p: a.dist(b, p=p), dist_sample(), "dist_method"),
+
+    # tensordot and kron are built from other ops, as in torch: the rows check the graph they record
+    OpCase("ViewBackward0", lambda T, a, b, dims: T.tensordot(a, b, dims), tensordot_sample(), "tensordot"),
+    OpCase("UnsafeViewBackward0", lambda T, a, b: T.kron(a, b), kron_sample(), "kron"),
+    OpCase("UnsafeViewBackward0", lambda T, a, b: a.kron(b), kron_sample(), "kron_method"),
 ]
 CASE_IDS = [c.id for c in CASES]
 

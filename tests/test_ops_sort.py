@@ -88,3 +88,45 @@ def test_errors_change_nothing() -> None:
         with pytest.raises((RuntimeError, IndexError)):
             call()
     assert x.grad is None and x.grad_fn is None
+
+
+# -- tensordot and kron: composites of other ops, so their errors are checked here, against torch -------
+def _ones(T: Any, *shape: int) -> Any:
+    return T.ones(*shape, requires_grad=True)
+
+
+COMPOSITE_ERRORS: dict[str, Callable[[Any], Any]] = {
+    "dims_negative": lambda T: T.tensordot(_ones(T, 2, 3), _ones(T, 3, 4), dims=-1),
+    "dims_too_many": lambda T: T.tensordot(_ones(T, 2, 3), _ones(T, 3, 4), dims=3),
+    "sizes_differ": lambda T: T.tensordot(_ones(T, 2, 3), _ones(T, 3, 4), dims=2),
+    "sizes_differ_lists": lambda T: T.tensordot(_ones(T, 2, 3), _ones(T, 3, 4), dims=([0], [0])),
+    "lists_lengths": lambda T: T.tensordot(_ones(T, 2, 3), _ones(T, 3, 4), dims=([0, 1], [0])),
+    "dim_range": lambda T: T.tensordot(_ones(T, 2, 3), _ones(T, 3, 4), dims=([2], [0])),
+    "dims_pair_of_ints": lambda T: T.tensordot(_ones(T, 2, 3), _ones(T, 3, 4), dims=(1, 0)),
+    "dims_repeated": lambda T: T.tensordot(_ones(T, 3, 3), _ones(T, 3, 3), dims=([0, 0], [0, 1])),
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", sorted(COMPOSITE_ERRORS))
+def test_composite_errors_like_torch(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    results = []
+    for T in (gradviz, torch):
+        with pytest.raises(Exception) as info:
+            COMPOSITE_ERRORS[name](T)
+        results.append((type(info.value), str(info.value)))
+    assert results[0] == results[1]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("call", ["tensordot", "tensordot_lists", "kron", "kron_ranks"])
+def test_composites_on_integers_like_torch(call: str) -> None:
+    torch = pytest.importorskip("torch")
+    a, b = np.arange(6).reshape(2, 3), np.arange(12).reshape(3, 4) - 5
+    fns = {"tensordot": lambda T, x, y: T.tensordot(x, y, 1),
+           "tensordot_lists": lambda T, x, y: T.tensordot(x, y, dims=[[1], [0]]),
+           "kron": lambda T, x, y: T.kron(x, y),
+           "kron_ranks": lambda T, x, y: T.kron(x[0], y)}
+    outs = [repr(fns[call](T, T.tensor(a), T.tensor(b))) for T in (gradviz, torch)]
+    assert outs[0] == outs[1]
