@@ -90,6 +90,50 @@ class DistBackward0(Function):
         return gd, -gd
 
 
+
+def _inv(x: Any) -> Any:
+    """x⁻¹ (batched): NumPy for arrays, the recorded LinalgInvExBackward0 for Tensors."""
+    return np.linalg.inv(x) if bm._is_array(x) else LinalgInvExBackward0.apply(x)
+
+
+class LinalgDetBackward0(Function):
+    """z = det A"""
+
+    label, formula, saves_tensors = "det", "∂z/∂A = z · A⁻ᵀ", True
+    saved_names = ("A", "result")
+
+    @staticmethod
+    def forward(ctx, a):
+        z = np.asarray(np.linalg.det(a), dtype=a.dtype)
+        ctx.save_for_backward(a, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        a, z = ctx.saved_tensors
+        scale = bm.reshape(g * z, tuple(z.shape) + (1, 1))
+        return (scale * bm.swapaxes(_inv(a), -1, -2),)
+
+
+class LinalgInvExBackward0(Function):
+    """Z = A⁻¹"""
+
+    label, formula, saves_tensors = "inverse", "∂L/∂A = −Zᵀ · g · Zᵀ", True
+    saved_names = ("inverse",)
+
+    @staticmethod
+    def forward(ctx, a):
+        z = np.linalg.inv(a).astype(a.dtype, copy=False)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        zt = bm.swapaxes(z, -1, -2)
+        return (-(zt @ g @ zt),)
+
+
 # -- the checked entry points (Tensor methods and torch.* functions) ---------------------------------
 def _T() -> Any:
     return sys.modules[__package__ + ".tensor"]
@@ -151,6 +195,61 @@ def dist(input: Any, other: Any, p: Any = 2) -> Any:  # noqa: A002
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
                            f"{D.SHORT_NAMES[rt.name]} instead.")
     return DistBackward0.apply(a, b, _cast=rt.np, p=float(p))
+
+
+
+class _LinAlgError(RuntimeError):
+    """torch.linalg.LinAlgError (its class is torch._C._LinAlgError): a singular matrix."""
+
+
+_LinAlgError.__module__ = "torch._C"
+
+
+def _square_check(name: str, a: Any) -> None:
+    if a._data.ndim < 2:
+        raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
+    n, m = a._data.shape[-2:]
+    if n != m:
+        raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are {n} by {m} matrices")
+    if not a._dtype.is_floating_point:
+        raise RuntimeError(f"linalg.{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{D.SHORT_NAMES[a._dtype.name]}")
+
+
+def _first_zero_pivot(m: np.ndarray) -> int:
+    """LAPACK getrf's info: the 1-based index of the first exactly zero pivot of LU with partial pivoting
+    (0: none)."""
+    u = np.array(m, dtype=np.float64)
+    n = u.shape[0]
+    for k in range(n):
+        p = k + int(np.argmax(np.abs(u[k:, k])))
+        if u[p, k] == 0:
+            return k + 1
+        u[[k, p]] = u[[p, k]]
+        u[k + 1:] -= np.outer(u[k + 1:, k] / u[k, k], u[k])
+    return 0
+
+
+def det(input: Any) -> Any:  # noqa: A002
+    _square_check("det", input)
+    return LinalgDetBackward0.apply(input)
+
+
+def inverse(input: Any) -> Any:  # noqa: A002
+    _square_check("inv", input)
+    a = input._data
+    try:
+        np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        batch = a.reshape(-1, *a.shape[-2:])
+        for i, m in enumerate(batch):
+            pivot = _first_zero_pivot(m)
+            if pivot:
+                where = f"(Batch element {i}): " if a.ndim > 2 else ""
+                raise _LinAlgError(f"linalg.inv: {where}The diagonal element {pivot} is zero, the "
+                                   "inversion could not be completed because the input matrix is singular.") from None
+        raise
+    return LinalgInvExBackward0.apply(input)
 
 
 def tensordot(a: Any, b: Any, dims: Any = 2, out: Any = None) -> Any:
@@ -215,6 +314,35 @@ def kron(a: Any, b: Any) -> Any:
     return ops.UnsafeViewBackward0.apply(prod, shape=tuple(x * y for x, y in zip(sa, sb)))
 
 
+
+def diff(input: Any, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Any:  # noqa: A002
+    """n-th forward difference along dim, as torch computes it: narrow(1:) − narrow(:-1), n times
+    (XOR for bool), after prepend/append are concatenated; n = 0 gives a copy."""
+    from .creation import zeros_like
+    from .functional import cat
+
+    if input._data.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    for t in (prepend, append):
+        if t is not None and t._data.ndim != input._data.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    d = input._dim(dim)
+    x = input
+    if n and (prepend is not None or append is not None):
+        x = cat([t for t in (prepend, input, append) if t is not None], d)
+    if n == 0:
+        return zeros_like(x).copy_(x)
+    size = x._data.shape[d]
+    out_len = size - 1
+    for _ in range(min(n, size)):
+        hi, lo = x.narrow(d, 1, out_len), x.narrow(d, 0, out_len)
+        x = hi ^ lo if x._dtype is D.bool_ else hi - lo
+        out_len -= 1
+    return x
+
+
 class _LinalgMethods:
     """Tensor.trace / cross / dist (Tensor inherits them)."""
 
@@ -231,3 +359,12 @@ class _LinalgMethods:
 
     def kron(self, other: Any) -> Any:
         return kron(self, other)
+
+    def det(self) -> Any:
+        return det(self)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Any:
+        return diff(self, n, dim, prepend, append)
+
+    def inverse(self) -> Any:
+        return inverse(self)

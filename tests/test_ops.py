@@ -465,6 +465,34 @@ def kron_sample(d: Any) -> Sample:
     return Sample((d(array(shapes(0, 2))), d(array(shapes(0, 2)))))
 
 
+@st.composite
+def square_sample(d: Any) -> Sample:
+    """Square matrices (batched or not) kept well away from singular: I·3 plus entries in [-1, 1]."""
+    n = d(st.integers(1, SIDE))
+    batch = tuple(d(st.lists(st.integers(1, 2), max_size=1)))
+    return Sample((d(array(batch + (n, n), reals(-1.0, 1.0))) + 3.0 * np.eye(n),))
+
+
+@st.composite
+def diff_sample(d: Any) -> Sample:
+    a = d(array(shapes(1)))
+    dim = d(st.integers(-a.ndim, a.ndim - 1))
+    kw: dict = {"n": d(st.integers(1, 3)), "dim": dim}
+    arrays = [a]
+    if d(st.booleans()):  # prepend and append (constants here) are concatenated first
+        side = list(a.shape)
+        side[dim] = d(st.integers(1, 2))
+        kw["extra"] = d(array(tuple(side)))
+    return Sample(tuple(arrays), kw)
+
+
+def _diff(T: Any, a: Any, n: int, dim: int, extra: Any = None) -> Any:
+    if extra is None:
+        return a.diff(n, dim)
+    e = T.tensor(extra, dtype=a.dtype)
+    return T.diff(a, n=n, dim=dim, prepend=e, append=e * 2)
+
+
 # -- the table ---------------------------------------------------------------------------------------
 @dataclass
 class OpCase:
@@ -773,6 +801,14 @@ CASES: list[OpCase] = [
     OpCase("ViewBackward0", lambda T, a, b, dims: T.tensordot(a, b, dims), tensordot_sample(), "tensordot"),
     OpCase("UnsafeViewBackward0", lambda T, a, b: T.kron(a, b), kron_sample(), "kron"),
     OpCase("UnsafeViewBackward0", lambda T, a, b: a.kron(b), kron_sample(), "kron_method"),
+
+    OpCase("LinalgDetBackward0", lambda T, a: a.det(), square_sample(), "det"),
+    OpCase("LinalgDetBackward0", lambda T, a: T.det(a), square_sample(), "torch_det"),
+    OpCase("LinalgInvExBackward0", lambda T, a: a.inverse(), square_sample(), "inverse"),
+    OpCase("LinalgInvExBackward0", lambda T, a: T.inverse(a), square_sample(), "torch_inverse"),
+    # diff is built from narrow and sub (or cat first, or a copy for n = 0), as in torch
+    OpCase("SubBackward0", _diff, diff_sample(), "diff"),
+    OpCase("CopyBackwards", lambda T, a: T.diff(a, n=0), unary(min_dims=1), "diff_0"),
 ]
 CASE_IDS = [c.id for c in CASES]
 
@@ -1171,6 +1207,19 @@ ERRORS: dict[str, list[ErrorInput] | str] = {
                                  "norm(): input dtype should be either floating point or complex. Got Long instead."),
                       ErrorInput(lambda T: T.dist(_ones(T, 3), _ones(T, 3), "fro"), TypeError,
                                  "dist(): argument 'p' (position 3) must be Number, not str")],
+    "LinalgDetBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).det(), RuntimeError,
+                                      "linalg.det: A must be batches of square matrices, but they are 2 by 3 matrices"),
+                           ErrorInput(lambda T: T.det(_ones(T, 3)), RuntimeError,
+                                      "linalg.det: The input tensor A must have at least 2 dimensions."),
+                           ErrorInput(lambda T: T.ones(2, 2, dtype=T.long).det(), RuntimeError,
+                                      "linalg.det: Expected a floating point or complex tensor as input. Got Long")],
+    "LinalgInvExBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).inverse(), RuntimeError,
+                                        "linalg.inv: A must be batches of square matrices, but they are 2 by 3 "
+                                        "matrices"),
+                             ErrorInput(lambda T: T.inverse(_ones(T, 3)), RuntimeError,
+                                        "linalg.inv: The input tensor A must have at least 2 dimensions."),
+                             ErrorInput(lambda T: T.ones(2, 2, dtype=T.long).inverse(), RuntimeError,
+                                        "linalg.inv: Expected a floating point or complex tensor as input. Got Long")],
 }
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 

@@ -104,6 +104,14 @@ COMPOSITE_ERRORS: dict[str, Callable[[Any], Any]] = {
     "dim_range": lambda T: T.tensordot(_ones(T, 2, 3), _ones(T, 3, 4), dims=([2], [0])),
     "dims_pair_of_ints": lambda T: T.tensordot(_ones(T, 2, 3), _ones(T, 3, 4), dims=(1, 0)),
     "dims_repeated": lambda T: T.tensordot(_ones(T, 3, 3), _ones(T, 3, 3), dims=([0, 0], [0, 1])),
+    "diff_0d": lambda T: T.tensor(1.0).diff(),
+    "diff_negative_n": lambda T: _ones(T, 3).diff(n=-1),
+    "diff_dim": lambda T: T.diff(_ones(T, 3), dim=1),
+    "diff_prepend_rank": lambda T: _ones(T, 3).diff(prepend=T.ones(2, 2)),
+    # a singular matrix: torch.linalg.LinAlgError with the first zero pivot of its LU factorization
+    "inverse_singular": lambda T: T.inverse(T.tensor([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])),
+    "inverse_singular_batch": lambda T: T.zeros(2, 3, 3).inverse(),
+    "inverse_singular_ones": lambda T: T.ones(2, 2).inverse(),
 }
 
 
@@ -115,7 +123,7 @@ def test_composite_errors_like_torch(name: str) -> None:
     for T in (gradviz, torch):
         with pytest.raises(Exception) as info:
             COMPOSITE_ERRORS[name](T)
-        results.append((type(info.value), str(info.value)))
+        results.append((type(info.value).__name__, isinstance(info.value, RuntimeError), str(info.value)))
     assert results[0] == results[1]
 
 
