@@ -124,6 +124,9 @@ class LinalgInvExBackward0(Function):
     @staticmethod
     def forward(ctx, a):
         z = np.linalg.inv(a).astype(a.dtype, copy=False)
+        # LAPACK hands back each matrix column-major; torch keeps that layout, and a later reshape
+        # (a view or a copy) depends on it, so the result has it here too.
+        z = np.swapaxes(np.ascontiguousarray(np.swapaxes(z, -1, -2)), -1, -2)
         ctx.save_for_backward(z)
         return z
 
@@ -205,13 +208,13 @@ class _LinAlgError(RuntimeError):
 _LinAlgError.__module__ = "torch._C"
 
 
-def _square_check(name: str, a: Any) -> None:
+def _square_check(name: str, a: Any, floating: bool = True) -> None:
     if a._data.ndim < 2:
         raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
     n, m = a._data.shape[-2:]
     if n != m:
         raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are {n} by {m} matrices")
-    if not a._dtype.is_floating_point:
+    if floating and not a._dtype.is_floating_point:
         raise RuntimeError(f"linalg.{name}: Expected a floating point or complex tensor as input. Got "
                            f"{D.SHORT_NAMES[a._dtype.name]}")
 
@@ -343,6 +346,35 @@ def diff(input: Any, n: int = 1, dim: int = -1, prepend: Any = None, append: Any
     return x
 
 
+
+def matrix_power(input: Any, n: int) -> Any:  # noqa: A002
+    """Aⁿ by repeated squaring with matmul, in torch's order (so the graph matches): n = 0 a copy of
+    I into a clone, n = 1 a clone, n < 0 the inverse's power, n = 3 (A·A)·A."""
+    from .creation import eye
+
+    _square_check("matrix_power", input, floating=False)
+    a = input
+    if n == 0:
+        return a.clone().copy_(eye(a._data.shape[-1], dtype=a.dtype))
+    if n < 0:
+        a, n = inverse(a), -n
+        if n == 1:
+            return a
+    elif n == 1:
+        return a.clone()
+    if n == 2:
+        return a @ a
+    if n == 3:
+        return (a @ a) @ a
+    z = result = None
+    while n > 0:
+        z = a if z is None else z @ z
+        if n & 1:
+            result = z if result is None else result @ z
+        n >>= 1
+    return result
+
+
 class _LinalgMethods:
     """Tensor.trace / cross / dist (Tensor inherits them)."""
 
@@ -368,3 +400,6 @@ class _LinalgMethods:
 
     def inverse(self) -> Any:
         return inverse(self)
+
+    def matrix_power(self, n: int) -> Any:
+        return matrix_power(self, n)

@@ -809,6 +809,10 @@ CASES: list[OpCase] = [
     # diff is built from narrow and sub (or cat first, or a copy for n = 0), as in torch
     OpCase("SubBackward0", _diff, diff_sample(), "diff"),
     OpCase("CopyBackwards", lambda T, a: T.diff(a, n=0), unary(min_dims=1), "diff_0"),
+    # matrix_power is built from matmul (and inverse, clone, copy_) in torch's order
+    OpCase(("MmBackward0", "UnsafeViewBackward0", "CloneBackward0", "CopyBackwards", "LinalgInvExBackward0"),
+           lambda T, a, n: a.matrix_power(n), st.builds(lambda s, n: Sample(s.arrays, {"n": n}), square_sample(),
+                                                        st.integers(-3, 6)), "matrix_power"),
 ]
 CASE_IDS = [c.id for c in CASES]
 

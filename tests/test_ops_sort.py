@@ -112,6 +112,9 @@ COMPOSITE_ERRORS: dict[str, Callable[[Any], Any]] = {
     "inverse_singular": lambda T: T.inverse(T.tensor([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])),
     "inverse_singular_batch": lambda T: T.zeros(2, 3, 3).inverse(),
     "inverse_singular_ones": lambda T: T.ones(2, 2).inverse(),
+    "matrix_power_not_square": lambda T: _ones(T, 2, 3).matrix_power(2),
+    "matrix_power_vector": lambda T: T.matrix_power(_ones(T, 3), 2),
+    "matrix_power_negative_integer": lambda T: T.tensor([[1, 2], [3, 4]]).matrix_power(-1),
 }
 
 
@@ -128,13 +131,14 @@ def test_composite_errors_like_torch(name: str) -> None:
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("call", ["tensordot", "tensordot_lists", "kron", "kron_ranks"])
+@pytest.mark.parametrize("call", ["tensordot", "tensordot_lists", "kron", "kron_ranks", "matrix_power"])
 def test_composites_on_integers_like_torch(call: str) -> None:
     torch = pytest.importorskip("torch")
     a, b = np.arange(6).reshape(2, 3), np.arange(12).reshape(3, 4) - 5
     fns = {"tensordot": lambda T, x, y: T.tensordot(x, y, 1),
            "tensordot_lists": lambda T, x, y: T.tensordot(x, y, dims=[[1], [0]]),
            "kron": lambda T, x, y: T.kron(x, y),
-           "kron_ranks": lambda T, x, y: T.kron(x[0], y)}
+           "kron_ranks": lambda T, x, y: T.kron(x[0], y),
+           "matrix_power": lambda T, x, y: T.matrix_power(y[:, :3], 5)}
     outs = [repr(fns[call](T, T.tensor(a), T.tensor(b))) for T in (gradviz, torch)]
     assert outs[0] == outs[1]
