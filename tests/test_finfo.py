@@ -44,3 +44,19 @@ def test_defaults_and_errors_like_torch() -> None:
                 call(T)
             results.append(str(info.value))
         assert results[0] == results[1]
+
+
+@pytest.mark.torch
+def test_randint_like_matches_torch() -> None:
+    """The same integers as torch after the same seed, in the input's shape and dtype (or the one given)."""
+    torch = pytest.importorskip("torch")
+    outs = []
+    for T in (gradviz, torch):
+        T.manual_seed(3)
+        x, y = T.zeros(2, 3), T.zeros(4, dtype=T.int32)
+        outs.append(repr([T.randint_like(x, 10), T.randint_like(y, -5, 5), T.randint_like(x, 3, 2 ** 40, dtype=T.float64),
+                          T.randint_like(y, 7, dtype=T.int64), T.randint_like(x, 4, requires_grad=True)]))
+        with pytest.raises(RuntimeError) as info:
+            T.randint_like(x, 0)
+        outs.append(str(info.value))
+    assert outs[0] == outs[2] and outs[1] == outs[3]
