@@ -24,6 +24,10 @@ from .functional import (
     sigmoid, sin, sqrt, square, squeeze, stack, sub, sum, t, tanh, transpose, unsqueeze, where,
 )
 from ._functions_more import *  # noqa: F401,F403  (log1p, clamp, prod, var, split, ... and in-place forms)
+from ._sort_methods import argsort, cumprod, kthvalue, median, sort, topk  # noqa: F401
+from ._finfo import finfo, get_default_dtype, iinfo  # noqa: F401
+from .creation import randint_like  # noqa: F401
+from .ops_linalg import cross, det, diff, dist, inverse, kron, matrix_power, tensordot, trace  # noqa: F401
 from .grad_mode import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
 )

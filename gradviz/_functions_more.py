@@ -31,9 +31,9 @@ def _method(name: str) -> Any:
                          "narrow"))
 
 # Indexing ops (gradviz._index_methods).
-(gather, index_select, masked_select, flip, roll, tril, triu, diag, diagonal, trace) = (
+(gather, index_select, masked_select, flip, roll, tril, triu, diag, diagonal) = (
     _method(n) for n in ("gather", "index_select", "masked_select", "flip", "roll", "tril", "triu", "diag",
-                         "diagonal", "trace"))
+                         "diagonal"))
 (select, movedim, moveaxis, tile, unflatten) = (
     _method(n) for n in ("select", "movedim", "moveaxis", "tile", "unflatten"))
 
@@ -42,6 +42,6 @@ __all__ = [
     "masked_fill", "exp_", "log_", "log1p_", "sqrt_", "rsqrt_", "sin_", "cos_", "tan_", "tanh_", "sigmoid_", "abs_",
     "neg_", "negative_", "reciprocal_", "floor_", "ceil_", "round_", "clamp_", "clip_", "clamp_min_", "clamp_max_",
     "relu_", "prod", "amax", "amin", "var", "std", "logsumexp", "cumsum", "split", "chunk", "unbind", "narrow",
-    "gather", "index_select", "masked_select", "flip", "roll", "tril", "triu", "diag", "diagonal", "trace",
+    "gather", "index_select", "masked_select", "flip", "roll", "tril", "triu", "diag", "diagonal",
     "select", "movedim", "moveaxis", "tile", "unflatten",
 ]

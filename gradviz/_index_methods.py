@@ -160,12 +160,6 @@ class _IndexMethods:
         index, move, _, _, _ = self._diag_index(diagonal, 0, 1)
         return X.DiagonalBackward0_copy.apply(self, index=index, move=move, view=None)
 
-    def trace(self) -> Any:
-        if self._data.ndim != 2:
-            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self._data.ndim}")
-        np_dt = None if self._dtype.is_floating_point else np.int64
-        return X.TraceBackward0.apply(self, np_dtype=np_dt)
-
     # -- shape helpers built on existing nodes (SelectBackward0, PermuteBackward0, RepeatBackward0, ViewBackward0)
     def select(self, dim: int, index: int) -> Any:
         if not self._data.ndim:

@@ -214,6 +214,15 @@ def randn_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: 
     return randn(shape, dtype=dt, requires_grad=requires_grad)
 
 
+def randint_like(t: Tensor, low: int = 0, high: Any = None, *, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+    """Integers in [low, high) in t's shape and (unless given) dtype: torch.randint_like(t, high) or (t, low, high)."""
+    if high is None:
+        low, high = 0, low
+    shape, dt = _like(t, dtype)
+    return randint(low, high, shape, dtype=dt, requires_grad=requires_grad)
+
+
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     if end is None:

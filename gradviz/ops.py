@@ -575,7 +575,9 @@ class _ExtremeDim(Function):
         ctx.indices = indices  # read by backward as an array, also when it runs on Tensors
         data = a if a.ndim else a.reshape(1)
         z = np.take_along_axis(data, indices, axis=dim)
-        return z if keepdim or not a.ndim else np.squeeze(z, dim)
+        if not a.ndim:  # a 0-d input gives a 0-d value, keepdim or not (as torch)
+            return z.reshape(())
+        return z if keepdim else np.squeeze(z, dim)
 
     @staticmethod
     def backward(ctx, g):

@@ -1,4 +1,4 @@
-"""Indexing ops: gather, index_select, masked_select, flip, roll, tril/triu, diag, diagonal, trace.
+"""Indexing ops: gather, index_select, masked_select, flip, roll, tril/triu, diag, diagonal (trace is in ops_linalg).
 
 Each class is named after the grad_fn torch 2.13 records. Arguments are checked (torch's
 errors) by the Tensor methods in gradviz._index_methods before any of these runs; forwards
@@ -178,19 +178,3 @@ class DiagEmbedBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         return (bm.index_gather(g, ctx.index, True),)
-
-
-class TraceBackward0(Function):
-    """z = Σᵢ a[i][i]"""
-
-    label, formula = "trace", "∂L/∂a = the gradient on the diagonal, 0 elsewhere"
-
-    @staticmethod
-    def forward(ctx, a, np_dtype):
-        n = min(a.shape)
-        ctx.shape, ctx.index, ctx.n = a.shape, (np.arange(n), np.arange(n)), n
-        return np.trace(a, dtype=np_dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        return (bm.index_scatter(bm.broadcast_to(g, (ctx.n,)), ctx.shape, ctx.index, True),)

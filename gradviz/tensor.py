@@ -12,6 +12,8 @@ from . import grad_mode
 from ._size import Size
 from ._tensor_methods import _MoreMethods
 from ._index_methods import _IndexMethods
+from ._sort_methods import _SortMethods
+from .ops_linalg import _LinalgMethods
 from .function import AccumulateGrad
 from ._multi_output import MultiOutput
 
@@ -81,7 +83,7 @@ _T_WARNING = (
 _SHORT = D.SHORT_NAMES
 
 
-class Tensor(_MoreMethods, _IndexMethods):
+class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = (
@@ -1143,7 +1145,7 @@ class _ReturnType(tuple):
 
 _RETURN_TYPES = {
     kind: type(kind, (_ReturnType,), {"__slots__": (), "_name": kind, "__module__": "torch.return_types"})
-    for kind in ("max", "min")
+    for kind in ("max", "min", "sort", "topk", "kthvalue", "median")
 }
 
 

@@ -465,6 +465,110 @@ def _pieces(method: str) -> Callable[..., Any]:
     return fn
 
 
+# -- strategies for the sorting ops (gradviz.ops_sort) ------------------------------------------------
+@dataclass(frozen=True)
+class Distinct(Dom):
+    """Distinct values: a shuffled ladder of steps 0.5 with jitter of at most 0.1 (no ties, which are
+    kinks of sort/topk/median, and gaps far wider than gradcheck's eps)."""
+
+    def sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        n = int(np.prod(shape))
+        ladder = (rng.permutation(n) - n / 2) * 0.5 + rng.uniform(-0.1, 0.1, size=n)
+        return np.asarray(ladder.reshape(shape), dtype=np.float64)
+
+
+@st.composite
+def order_sample(d: Any, kind: str) -> Sample:
+    """Distinct values plus the arguments of sort / topk / kthvalue / median(dim)."""
+    a = d(array(shapes(0), Distinct()))
+    n = max(a.ndim, 1)
+    dim = d(st.integers(-n, n - 1))
+    size = a.shape[dim] if a.ndim else 1
+    if kind == "sort":
+        return Sample((a,), {"dim": dim, "descending": d(st.booleans())})
+    if kind == "topk":
+        return Sample((a,), {"k": d(st.integers(0, size)), "dim": dim, "largest": d(st.booleans())})
+    if kind == "kthvalue":
+        return Sample((a,), {"k": d(st.integers(1, size)), "dim": dim, "keepdim": d(st.booleans())})
+    return Sample((a,), {"dim": dim, "keepdim": d(st.booleans())})
+
+
+# -- strategies for trace / cross / dist (gradviz.ops_linalg) -------------------------------------------
+@st.composite
+def cross_sample(d: Any) -> Sample:
+    """Two operands of equal rank that broadcast, with a length-3 axis at dim."""
+    sa, sb = d(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2, max_side=SIDE)).input_shapes
+    n = max(len(sa), len(sb))
+    sa, sb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    pos = d(st.integers(0, n))
+    sa, sb = sa[:pos] + (3,) + sa[pos:], sb[:pos] + (3,) + sb[pos:]
+    return Sample((d(array(sa)), d(array(sb))), {"dim": pos - (n + 1) if d(st.booleans()) else pos})
+
+
+@st.composite
+def dist_sample(d: Any) -> Sample:
+    sample = d(apart_pair())  # a = b is the kink of |a − b|
+    p = d(st.sampled_from([2, 1, 3, 1.5, math.inf]))  # p = 0: torch 2.13's own backward fails
+    a, b = sample.arrays
+    if p == math.inf:  # a tie between the largest |a − b| is a kink; keep the maximum unique
+        flat = np.sort(np.abs(a - b).reshape(-1))
+        assume(flat.size < 2 or flat[-1] - flat[-2] > 1e-3)
+    return Sample(sample.arrays, {"p": p})
+
+
+@st.composite
+def tensordot_sample(d: Any) -> Sample:
+    """a, b and dims (an int, or two lists in any order, negative or not); a contracted size of 1 on
+    one side (torch sums that dim out first) now and then."""
+    a = d(array(shapes(0, 3)))
+    k = d(st.integers(0, min(a.ndim, 2)))
+    nb = k + d(st.integers(0, 3 - k))
+    if d(st.booleans()):  # dims=k: a's last k dims against b's first k
+        da, db = list(range(a.ndim - k, a.ndim)), list(range(k))
+        dims: Any = k
+    else:
+        da = d(st.permutations(range(a.ndim)))[:k]
+        db = d(st.permutations(range(nb)))[:k]
+        dims = ([x - a.ndim if d(st.booleans()) else x for x in da], [y - nb if d(st.booleans()) else y for y in db])
+    sb = [d(st.integers(1, SIDE)) for _ in range(nb)]
+    for x, y in zip(da, db):
+        sb[y] = 1 if d(st.integers(0, 4)) == 0 else a.shape[x]
+    return Sample((a, d(array(tuple(sb)))), {"dims": dims})
+
+
+@st.composite
+def kron_sample(d: Any) -> Sample:
+    return Sample((d(array(shapes(0, 2))), d(array(shapes(0, 2)))))
+
+
+@st.composite
+def square_sample(d: Any) -> Sample:
+    """Square matrices (batched or not) kept well away from singular: I·3 plus entries in [-1, 1]."""
+    n = d(st.integers(1, SIDE))
+    batch = tuple(d(st.lists(st.integers(1, 2), max_size=1)))
+    return Sample((d(array(batch + (n, n), reals(-1.0, 1.0))) + 3.0 * np.eye(n),))
+
+
+@st.composite
+def diff_sample(d: Any) -> Sample:
+    a = d(array(shapes(1)))
+    dim = d(st.integers(-a.ndim, a.ndim - 1))
+    kw: dict = {"n": d(st.integers(1, 3)), "dim": dim}
+    arrays = [a]
+    if d(st.booleans()):  # prepend and append (constants here) are concatenated first
+        side = list(a.shape)
+        side[dim] = d(st.integers(1, 2))
+        kw["extra"] = d(array(tuple(side)))
+    return Sample(tuple(arrays), kw)
+
+
+def _diff(T: Any, a: Any, n: int, dim: int, extra: Any = None) -> Any:
+    if extra is None:
+        return a.diff(n, dim)
+    e = T.tensor(extra, dtype=a.dtype)
+    return T.diff(a, n=n, dim=dim, prepend=e, append=e * 2)
+
+
 # -- the table ---------------------------------------------------------------------------------------
 @dataclass
 class OpCase:
@@ -752,11 +856,58 @@ CASES: list[OpCase] = [
     OpCase("DiagonalBackward0", lambda T, a, offset, dim1, dim2: a.diagonal(offset, dim1, dim2), diagonal_sample(),
            "diagonal"),
     OpCase("DiagonalBackward0", lambda T, a: T.diagonal(a), unary(min_dims=2, max_dims=2), "diagonal_default"),
-    OpCase("TraceBackward0", lambda T, a: a.trace(), unary(min_dims=2, max_dims=2), "trace"),
     OpCase("SelectBackward0", lambda T, a, dim, keepdim: a.select(dim, -1), with_dim(), "select_method"),
     OpCase("PermuteBackward0", lambda T, a, src, dst: T.movedim(a, src, dst), movedim_sample(), "movedim"),
     OpCase("RepeatBackward0", lambda T, a, reps: T.tile(a, reps[1:]), repeat_sample(), "tile"),
     OpCase("ViewBackward0", lambda T, a, dim, sizes: a.unflatten(dim, sizes), unflatten_sample(), "unflatten"),
+
+    # -- sorting and order statistics (gradviz.ops_sort) ------------------------------------------------
+    OpCase("SortBackward0", lambda T, a, dim, descending: a.sort(dim, descending).values, order_sample("sort"),
+           "sort"),
+    OpCase("SortBackward0", lambda T, a, dim, descending: T.sort(a, dim, descending=descending)[0],
+           order_sample("sort"), "torch_sort"),
+    OpCase("SortBackward1", lambda T, a, dim, descending: a.sort(dim=dim, descending=descending, stable=True).values,
+           order_sample("sort"), "sort_stable"),
+    OpCase("TopkBackward0", lambda T, a, k, dim, largest: a.topk(k, dim, largest).values, order_sample("topk"), "topk"),
+    OpCase("TopkBackward0", lambda T, a, k, dim, largest: T.topk(a, k, dim=dim, largest=largest, sorted=True)[0],
+           order_sample("topk"), "torch_topk"),
+    OpCase("KthvalueBackward0", lambda T, a, k, dim, keepdim: a.kthvalue(k, dim, keepdim).values,
+           order_sample("kthvalue"), "kthvalue"),
+    OpCase("MedianBackward0", lambda T, a: a.median(), unary(Distinct()), "median"),
+    OpCase("MedianBackward1", lambda T, a, dim, keepdim: a.median(dim, keepdim).values, order_sample("median"),
+           "median_dim"),
+    OpCase("MedianBackward1", lambda T, a, dim, keepdim: T.median(a, dim, keepdim=keepdim)[0],
+           order_sample("median"), "torch_median_dim"),
+    OpCase("CumprodBackward0", lambda T, a, dim, keepdim: a.cumprod(dim), with_dim(away(0.3, 1.5)), "cumprod"),
+    # Integers in [-2, 2]: rows with one zero, several zeros, none (torch's rule is exact at zeros).
+    OpCase("CumprodBackward0", lambda T, a, dim, keepdim: T.cumprod(a, dim), with_dim(Dom(-2.0, 2.0, step=1.0)),
+           "cumprod_zeros"),
+    OpCase("CumprodBackward0", lambda T, a: T.cumprod(a, 0), unary(max_dims=0), "cumprod_0d"),
+
+    # -- trace, cross, dist (gradviz.ops_linalg) ---------------------------------------------------------
+    OpCase("TraceBackward0", lambda T, a: a.trace(), unary(min_dims=2, max_dims=2), "trace"),
+    OpCase("TraceBackward0", lambda T, a: T.trace(a), unary(min_dims=2, max_dims=2), "torch_trace"),
+    OpCase("LinalgCrossBackward0", lambda T, a, b, dim: T.cross(a, b, dim=dim), cross_sample(), "cross"),
+    OpCase("LinalgCrossBackward0", lambda T, a, b, dim: a.cross(b, dim), cross_sample(), "cross_method"),
+    OpCase("DistBackward0", lambda T, a, b, p: T.dist(a, b, p), dist_sample(), "dist"),
+    OpCase("DistBackward0", lambda T, a, b, p: a.dist(b, p=p), dist_sample(), "dist_method"),
+
+    # tensordot and kron are built from other ops, as in torch: the rows check the graph they record
+    OpCase("ViewBackward0", lambda T, a, b, dims: T.tensordot(a, b, dims), tensordot_sample(), "tensordot"),
+    OpCase("UnsafeViewBackward0", lambda T, a, b: T.kron(a, b), kron_sample(), "kron"),
+    OpCase("UnsafeViewBackward0", lambda T, a, b: a.kron(b), kron_sample(), "kron_method"),
+
+    OpCase("LinalgDetBackward0", lambda T, a: a.det(), square_sample(), "det"),
+    OpCase("LinalgDetBackward0", lambda T, a: T.det(a), square_sample(), "torch_det"),
+    OpCase("LinalgInvExBackward0", lambda T, a: a.inverse(), square_sample(), "inverse"),
+    OpCase("LinalgInvExBackward0", lambda T, a: T.inverse(a), square_sample(), "torch_inverse"),
+    # diff is built from narrow and sub (or cat first, or a copy for n = 0), as in torch
+    OpCase("SubBackward0", _diff, diff_sample(), "diff"),
+    OpCase("CopyBackwards", lambda T, a: T.diff(a, n=0), unary(min_dims=1), "diff_0"),
+    # matrix_power is built from matmul (and inverse, clone, copy_) in torch's order
+    OpCase(("MmBackward0", "UnsafeViewBackward0", "CloneBackward0", "CopyBackwards", "LinalgInvExBackward0"),
+           lambda T, a, n: a.matrix_power(n), st.builds(lambda s, n: Sample(s.arrays, {"n": n}), square_sample(),
+                                                        st.integers(-3, 6)), "matrix_power"),
 ]
 CASE_IDS = [c.id for c in CASES]
 
@@ -1151,10 +1302,79 @@ ERRORS: dict[str, list[ErrorInput] | str] = {
                                      "diagonal dimensions cannot be identical 0, 0"),
                           _dim_error(lambda T: _ones(T, 4).diagonal(), -1, 0, 1),
                           _dim_error(lambda T: T.diagonal(_ones(T, 3, 4), 0, 0, 2), -2, 1, 2)],
-    "TraceBackward0": [ErrorInput(lambda T: _ones(T, 4).trace(), RuntimeError,
+    "SortBackward0": [_dim_error(lambda T: _ones(T, 2, 3).sort(2), -2, 1, 2),
+                      ErrorInput(lambda T: _ones(T, 3).sort(descending=1), TypeError,
+                                 "sort() received an invalid combination of arguments - got (descending=int, ), but "
+                                 "expected one of:\n * (*, bool stable, int dim = -1, bool descending = False)\n * "
+                                 "(int dim = -1, bool descending = False)\n")],
+    "SortBackward1": [_dim_error(lambda T: T.sort(_ones(T, 2, 3), dim=-3, stable=True), -2, 1, -3),
+                      _dim_error(lambda T: T.tensor(1.0, requires_grad=True).sort(dim=1, stable=True), -1, 0, 1)],
+    "TopkBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).topk(4), RuntimeError, "selected index k out of range"),
+                      ErrorInput(lambda T: _ones(T, 2, 3).topk(-1), RuntimeError, "selected index k out of range"),
+                      ErrorInput(lambda T: T.tensor(1.0, requires_grad=True).topk(2), RuntimeError,
+                                 "selected index k out of range"),
+                      _dim_error(lambda T: _ones(T, 2, 3).topk(1, 2), -2, 1, 2),
+                      ErrorInput(lambda T: T.tensor([True, False]).topk(1), RuntimeError,
+                                 "topk does not support bool dtypes on CPU"),
+                      ErrorInput(lambda T: _ones(T, 3).topk(1.5), TypeError,
+                                 "topk(): argument 'k' (position 1) must be int, not float")],
+    "KthvalueBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).kthvalue(0), RuntimeError,
+                                     "kthvalue(): selected number k out of range for dimension 1"),
+                          ErrorInput(lambda T: _ones(T, 2, 3).kthvalue(3, 0), RuntimeError,
+                                     "kthvalue(): selected number k out of range for dimension 0"),
+                          ErrorInput(lambda T: T.tensor(1.0, requires_grad=True).kthvalue(2), RuntimeError,
+                                     "kthvalue(): selected number k out of range for dimension 0"),
+                          ErrorInput(lambda T: _ones(T, 2, 0).kthvalue(1), IndexError,
+                                     "kthvalue(): Expected reduction dim 1 to have non-zero size."),
+                          _dim_error(lambda T: T.kthvalue(_ones(T, 2, 3), 1, 2), -2, 1, 2),
+                          ErrorInput(lambda T: T.tensor([True]).kthvalue(1), NotImplementedError,
+                                     "\"kthvalue_cpu\" not implemented for 'Bool'")],
+    "MedianBackward0": [ErrorInput(lambda T: T.tensor([True]).median(), NotImplementedError,
+                                   "\"median_cpu\" not implemented for 'Bool'")],
+    "MedianBackward1": [_dim_error(lambda T: _ones(T, 2, 3).median(2), -2, 1, 2),
+                        ErrorInput(lambda T: _ones(T, 2, 0).median(1), IndexError,
+                                   "median(): Expected reduction dim 1 to have non-zero size."),
+                        ErrorInput(lambda T: _ones(T, 3).median(dim=None), TypeError,
+                                   "median(): argument 'dim' must be int, not NoneType"),
+                        ErrorInput(lambda T: T.tensor([True, False]).median(0), NotImplementedError,
+                                   "\"median_out\" not implemented for 'Bool'")],
+    "CumprodBackward0": [_dim_error(lambda T: _ones(T, 3).cumprod(1), -1, 0, 1),
+                         ErrorInput(lambda T: _ones(T, 3).cumprod(), TypeError,
+                                    'cumprod() missing 1 required positional arguments: "dim"'),
+                         ErrorInput(lambda T: T.cumprod(_ones(T, 3), 0, dtype=T.int64), RuntimeError,
+                                    "Autograd not support dtype: Long")],
+    "TraceBackward0": [ErrorInput(lambda T: _ones(T, 3).trace(), RuntimeError,
                                   "trace: expected a matrix, but got tensor with dim 1"),
-                       ErrorInput(lambda T: _ones(T, 2, 2, 2).trace(), RuntimeError,
-                                  "trace: expected a matrix, but got tensor with dim 3")],
+                       ErrorInput(lambda T: T.trace(_ones(T, 2, 3, 4)), RuntimeError,
+                                  "trace: expected a matrix, but got tensor with dim 3"),
+                       ErrorInput(lambda T: T.tensor([[True]]).trace(), NotImplementedError,
+                                  "\"trace\" not implemented for 'Bool'")],
+    "LinalgCrossBackward0": [ErrorInput(lambda T: T.cross(_ones(T, 3, 2), _ones(T, 3, 2), dim=1), RuntimeError,
+                                        "linalg.cross: inputs dimension 1 must have length 3. Got 2 and 2"),
+                             ErrorInput(lambda T: T.cross(_ones(T, 2, 3), _ones(T, 4, 1, 3), dim=-1), RuntimeError,
+                                        "linalg.cross: inputs must have the same number of dimensions."),
+                             _dim_error(lambda T: _ones(T, 3, 3).cross(_ones(T, 3, 3), 2), -2, 1, 2),
+                             ErrorInput(lambda T: T.cross(_ones(T, 3, 3), _ones(T, 2, 3), dim=1), RuntimeError,
+                                        "The size of tensor a (3) must match the size of tensor b (2) at "
+                                        "non-singleton dimension 0")],
+    "DistBackward0": [_bcast(lambda a, b: a.dist(b)),
+                      ErrorInput(lambda T: T.dist(T.tensor([1, 2]), T.tensor([1, 2])), RuntimeError,
+                                 "norm(): input dtype should be either floating point or complex. Got Long instead."),
+                      ErrorInput(lambda T: T.dist(_ones(T, 3), _ones(T, 3), "fro"), TypeError,
+                                 "dist(): argument 'p' (position 3) must be Number, not str")],
+    "LinalgDetBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).det(), RuntimeError,
+                                      "linalg.det: A must be batches of square matrices, but they are 2 by 3 matrices"),
+                           ErrorInput(lambda T: T.det(_ones(T, 3)), RuntimeError,
+                                      "linalg.det: The input tensor A must have at least 2 dimensions."),
+                           ErrorInput(lambda T: T.ones(2, 2, dtype=T.long).det(), RuntimeError,
+                                      "linalg.det: Expected a floating point or complex tensor as input. Got Long")],
+    "LinalgInvExBackward0": [ErrorInput(lambda T: _ones(T, 2, 3).inverse(), RuntimeError,
+                                        "linalg.inv: A must be batches of square matrices, but they are 2 by 3 "
+                                        "matrices"),
+                             ErrorInput(lambda T: T.inverse(_ones(T, 3)), RuntimeError,
+                                        "linalg.inv: The input tensor A must have at least 2 dimensions."),
+                             ErrorInput(lambda T: T.ones(2, 2, dtype=T.long).inverse(), RuntimeError,
+                                        "linalg.inv: Expected a floating point or complex tensor as input. Got Long")],
 }
 # select, movedim, tile and unflatten record existing nodes; their own argument errors join those nodes' entries.
 ERRORS["SelectBackward0"] = ERRORS["SelectBackward0"] + [
@@ -1185,7 +1405,8 @@ ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(ent
 # -- meta-tests: the table covers the registry ---------------------------------------------------------
 # The engine core's ops live in gradviz.ops (and ops_elementwise, ops_reduce, ops_shape); torch.nn's (softmax, losses, ...) in gradviz.nn._ops,
 # with their own table in tests/test_nn.py. Any op defined elsewhere must join one of the two.
-CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape, gradviz.ops_index)
+CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape, gradviz.ops_index,
+                gradviz.ops_sort, gradviz.ops_linalg)
 CORE_OPS = {name for name, cls in Function.registry.items() if any(vars(m).get(name) is cls for m in CORE_MODULES)}
 
 
