@@ -24,6 +24,7 @@ from .functional import (
     sigmoid, sin, sqrt, square, squeeze, stack, sub, sum, t, tanh, transpose, unsqueeze, where,
 )
 from ._functions_more import *  # noqa: F401,F403  (log1p, clamp, prod, var, split, ... and in-place forms)
+from ._math_methods import *  # noqa: F401,F403  (sinh, erf, atan2, lerp, addcmul, ... and in-place forms)
 from .grad_mode import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
 )

@@ -11,6 +11,7 @@ from . import _dtype as D
 from . import grad_mode
 from ._size import Size
 from ._tensor_methods import _MoreMethods
+from ._math_methods import _MathMethods
 from .function import AccumulateGrad
 from ._multi_output import MultiOutput
 
@@ -80,7 +81,7 @@ _T_WARNING = (
 _SHORT = D.SHORT_NAMES
 
 
-class Tensor(_MoreMethods):
+class Tensor(_MoreMethods, _MathMethods):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = (

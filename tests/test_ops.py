@@ -461,6 +461,52 @@ def _stack_sample() -> st.SearchStrategy[Sample]:
     return draw()
 
 
+def ternary(el_a: Dom | None = None, el_b: Dom | None = None, el_c: Dom | None = None,
+            **kw: st.SearchStrategy) -> st.SearchStrategy[Sample]:
+    """Three arrays of mutually broadcastable shapes (lerp with a tensor weight, addcmul, addcdiv)."""
+    @st.composite
+    def draw(d: Any) -> Sample:
+        shapes_ = d(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=2, max_side=SIDE)).input_shapes
+        arrays = tuple(d(array(sh, el)) for sh, el in zip(shapes_, (el_a, el_b, el_c)))
+        return Sample(arrays, {k: d(v) for k, v in kw.items()})
+    return draw()
+
+
+def _inplace3(method: str) -> Callable[..., Any]:
+    def fn(T: Any, a: Any, b: Any, c: Any, **kw: Any) -> Any:
+        y = a * 1
+        getattr(y, method)(b, c, **kw)
+        return y
+    return fn
+
+
+# gradviz.ops_math's unary functions: name -> (grad_fn, input domain)
+MATH_UNARY = {
+    "sinh": ("SinhBackward0", reals()), "cosh": ("CoshBackward0", reals()),
+    "asin": ("AsinBackward0", reals(-0.9, 0.9)), "acos": ("AcosBackward0", reals(-0.9, 0.9)),
+    "atan": ("AtanBackward0", reals()), "asinh": ("AsinhBackward0", reals()),
+    "acosh": ("AcoshBackward0", reals(1.1, 3.0)), "atanh": ("AtanhBackward0", reals(-0.9, 0.9)),
+    "erf": ("ErfBackward0", reals()), "erfc": ("ErfcBackward0", reals()), "expm1": ("Expm1Backward0", reals()),
+    "log2": ("Log2Backward0", reals(0.1, 3.0)), "log10": ("Log10Backward0", reals(0.1, 3.0)),
+    "exp2": ("Exp2Backward0", reals()),
+}
+
+
+def _math_unary_rows() -> list[OpCase]:
+    rows = []
+    for name, (op, dom) in MATH_UNARY.items():
+        rows += [OpCase(op, lambda T, a, n=name: getattr(a, n)(), unary(dom), name),
+                 OpCase(op, lambda T, a, n=name: getattr(T, n)(a), unary(dom), f"torch_{name}"),
+                 *([] if name in NO_INPLACE_DERIVATIVE else [OpCase(op, _inplace(name + "_"), unary(dom), f"{name}_inplace")])]
+    return rows
+
+
+# torch records asinh_, acosh_, atanh_ as XBackward1, whose backward raises (test_inplace_without_derivative).
+NO_INPLACE_DERIVATIVE = ("asinh", "acosh", "atanh")
+WEIGHTS = st.sampled_from([-0.5, 0.0, 0.25, 0.5, 0.75, 1.0, 1.5])
+VALUES = st.sampled_from([-1.5, 0.5, 1, 2.0])
+
+
 CASES: list[OpCase] = [
     # elementwise arithmetic
     OpCase("AddBackward0", lambda T, a, b: a + b, binary(), "add"),
@@ -661,6 +707,22 @@ CASES: list[OpCase] = [
     OpCase("CloneBackward0", lambda T, a: a.t().contiguous(),
            st.builds(lambda a: Sample((a,)), array(st.tuples(st.integers(2, SIDE), st.integers(2, SIDE)))),
            "contiguous"),
+    # gradviz.ops_math
+    *_math_unary_rows(),
+    OpCase("Atan2Backward0", lambda T, a, b: T.atan2(a, b), binary(away(), away()), "atan2"),
+    OpCase("Atan2Backward0", lambda T, a, b: a.arctan2(b), binary(away(), away()), "arctan2_method"),
+    OpCase("Atan2Backward0", _inplace("atan2_"), inplace_binary(away(), away()), "atan2_inplace"),
+    OpCase("HypotBackward0", lambda T, a, b: T.hypot(a, b), binary(away(), away()), "hypot"),
+    OpCase("HypotBackward0", _inplace("hypot_"), inplace_binary(away(), away()), "hypot_inplace"),
+    OpCase("LerpBackward0", lambda T, a, b, weight: T.lerp(a, b, weight), binary(weight=WEIGHTS), "lerp"),
+    OpCase("LerpBackward0", lambda T, a, b: (a * 1).lerp_(b, 0.75), inplace_binary(), "lerp_inplace"),
+    OpCase("LerpBackward1", lambda T, a, b, w: a.lerp(b, w), ternary(), "lerp_tensor"),
+    OpCase("AddcmulBackward0", lambda T, a, b, c, value: T.addcmul(a, b, c, value=value), ternary(value=VALUES),
+           "addcmul"),
+    OpCase("AddcmulBackward0", lambda T, a, b, c: a.addcmul(b, c), ternary(), "addcmul_method"),
+    OpCase("AddcdivBackward0", lambda T, a, b, c, value: T.addcdiv(a, b, c, value=value),
+           ternary(el_c=away(0.5, 3.0), value=VALUES), "addcdiv"),
+    OpCase("AddcdivBackward0", lambda T, a, b, c: a.addcdiv(b, c), ternary(el_c=away(0.5, 3.0)), "addcdiv_method"),
 ]
 CASE_IDS = [c.id for c in CASES]
 
@@ -999,6 +1061,56 @@ ERRORS: dict[str, list[ErrorInput] | str] = {
     "UnbindBackward0": [ErrorInput(lambda T: T.tensor(1.0).unbind(), IndexError,
                                    "Dimension specified as 0 but tensor has no dimensions"),
                         _dim_error(lambda T: T.unbind(_ones(T, 4), 1), -1, 0, 1)],
+    # gradviz.ops_math
+    **{op: _unary_inplace_errors(name + "_") for name, (op, _) in MATH_UNARY.items()},
+    "Atan2Backward0": [_bcast(lambda a, b: a.atan2(b)),
+                       ErrorInput(lambda T: _ones(T, 3).atan2(2.0), TypeError,
+                                  "atan2(): argument 'other' (position 1) must be Tensor, not float"),
+                       ErrorInput(lambda T: T.atan2(_ones(T, 3), 2.0), TypeError,
+                                  "atan2(): argument 'other' (position 2) must be Tensor, not float"),
+                       ErrorInput(lambda T: T.tensor([1, 2]).atan2_(T.tensor([1, 2])), RuntimeError,
+                                  "result type Float can't be cast to the desired output type Long"),
+                       ErrorInput(lambda T: T.ones(3).atan2_(T.ones(2, 3)), RuntimeError,
+                                  "output with shape [3] doesn't match the broadcast shape [2, 3]")],
+    "HypotBackward0": [_bcast(lambda a, b: a.hypot(b)),
+                       ErrorInput(lambda T: T.hypot(T.tensor([1, 2]), T.tensor([1, 2])), NotImplementedError,
+                                  "\"hypot_cpu\" not implemented for 'Long'"),
+                       ErrorInput(lambda T: T.tensor([True]).hypot(T.tensor([False])), NotImplementedError,
+                                  "\"hypot_cpu\" not implemented for 'Bool'"),
+                       ErrorInput(lambda T: _ones(T, 3).hypot(2.0), TypeError,
+                                  "hypot(): argument 'other' (position 1) must be Tensor, not float")],
+    "LerpBackward0": [_bcast(lambda a, b: a.lerp(b, 0.5)),
+                      ErrorInput(lambda T: T.lerp(T.tensor([1, 2]), T.tensor([1, 2]), 0.5), NotImplementedError,
+                                 "\"lerp_kernel_scalar\" not implemented for 'Long'"),
+                      ErrorInput(lambda T: T.lerp(T.ones(2), T.tensor([1, 2]), 0.5), RuntimeError,
+                                 "expected dtype float for `end` but got dtype long int"),
+                      ErrorInput(lambda T: T.ones(2).lerp(T.ones(2, dtype=T.float64), 0.5), RuntimeError,
+                                 "expected dtype float for `end` but got dtype double"),
+                      ErrorInput(lambda T: T.tensor([True]).lerp_(T.tensor([True]), 0.5), NotImplementedError,
+                                 "\"lerp_kernel_scalar\" not implemented for 'Bool'"),
+                      _LEAF(lambda T: _ones(T, 3).lerp_(T.ones(3), 0.5))],
+    "LerpBackward1": [_bcast(lambda a, b: a.lerp(a, b)),
+                      ErrorInput(lambda T: T.lerp(T.tensor([1, 2]), T.tensor([1, 2]), T.tensor([1, 2])),
+                                 NotImplementedError, "\"lerp_kernel_tensor\" not implemented for 'Long'"),
+                      ErrorInput(lambda T: T.lerp(T.ones(2), T.ones(2), T.tensor([1, 2])), RuntimeError,
+                                 "expected dtype float for `weight` but got dtype long int")],
+    "AddcmulBackward0": [_bcast(lambda a, b: a.addcmul(a, b)),
+                         ErrorInput(lambda T: T.addcmul(T.tensor([True]), T.tensor([True]), T.tensor([True])),
+                                    NotImplementedError, "\"addcmul_cpu_out\" not implemented for 'Bool'"),
+                         ErrorInput(lambda T: T.addcmul(_ones(T, 3), 2.0, _ones(T, 3)), TypeError,
+                                    "addcmul(): argument 'tensor1' (position 2) must be Tensor, not float"),
+                         ErrorInput(lambda T: T.tensor([1, 2]).addcmul_(T.ones(2), T.ones(2)), RuntimeError,
+                                    "result type Float can't be cast to the desired output type Long")],
+    "AddcdivBackward0": [_bcast(lambda a, b: a.addcdiv(b, a)),
+                         ErrorInput(lambda T: T.addcdiv(T.ones(2), T.tensor([1, 2]), T.tensor([1, 2])), RuntimeError,
+                                    "Integer division with addcdiv is no longer supported, and in a future  release "
+                                    "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+                                    "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+                                    ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+                                    "float inputs. The future addcdiv behavior is just the latter implementation: "
+                                    "(input + value * tensor1 / tensor2), for all dtypes."),
+                         ErrorInput(lambda T: T.addcdiv(_ones(T, 3), _ones(T, 3), 2.0), TypeError,
+                                    "addcdiv(): argument 'tensor2' (position 3) must be Tensor, not float")],
 }
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
@@ -1006,7 +1118,7 @@ ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(ent
 # -- meta-tests: the table covers the registry ---------------------------------------------------------
 # The engine core's ops live in gradviz.ops (and ops_elementwise, ops_reduce, ops_shape); torch.nn's (softmax, losses, ...) in gradviz.nn._ops,
 # with their own table in tests/test_nn.py. Any op defined elsewhere must join one of the two.
-CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape)
+CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape, gradviz.ops_math)
 CORE_OPS = {name for name, cls in Function.registry.items() if any(vars(m).get(name) is cls for m in CORE_MODULES)}
 
 
@@ -1136,3 +1248,18 @@ def test_error_inputs_torch(op: str, i: int, err: ErrorInput) -> None:
         err.fn(torch)
     assert type(info.value) is err.exc
     assert str(info.value) == err.msg
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", NO_INPLACE_DERIVATIVE)
+def test_inplace_without_derivative(name: str) -> None:
+    """asinh_/acosh_/atanh_ on a tensor in a graph: torch's node name, value, and its backward's refusal."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for T in (gradviz, torch):
+        x = T.tensor([0.5, 1.5, 2.0], dtype=T.float64, requires_grad=True)
+        y = getattr(x * 0.5 + 0.75, name + "_")()
+        with pytest.raises(NotImplementedError) as info:
+            y.sum().backward()
+        results.append((type(y.grad_fn).__name__, repr(y), str(info.value), x.grad))
+    assert results[0] == results[1]

@@ -1,0 +1,406 @@
+"""More elementwise math: hyperbolic and inverse trig, erf/erfc, expm1, log2/log10/exp2,
+atan2, hypot, lerp, addcmul and addcdiv.
+
+Written like gradviz.ops: one class per grad_fn PyTorch builds, math as the first docstring
+line. Forward bodies use NumPy; backward bodies use only operators and gradviz._bmath, in the
+order of torch's derivative formulas, so create_graph=True records the same kind of graph.
+
+Bits: NumPy's float64 arcsin, arccos, arctan, log2 and log10 give torch's bits; the others
+differ from torch's vectorised kernels by a few ulp at most (tests/test_ops.py measures it).
+float16/float32 inputs are computed in float64 and rounded once, which is closer to torch's
+results than NumPy's own single-precision loops (and bit-equal for lerp, addcmul, addcdiv).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import gradviz._bmath as bm
+
+from .function import Function
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _wide(kernel, *arrays: np.ndarray) -> np.ndarray:
+    """kernel on float64 copies of narrower floats, rounded back once to the inputs' dtype."""
+    dt = arrays[0].dtype
+    if dt.itemsize >= 8:
+        return kernel(*arrays)
+    return kernel(*(a.astype(np.float64) for a in arrays)).astype(dt)
+
+
+def _erf(a: np.ndarray) -> np.ndarray:
+    return np.asarray(np.frompyfunc(math.erf, 1, 1)(a), dtype=a.dtype)
+
+
+def _erfc(a: np.ndarray) -> np.ndarray:
+    return np.asarray(np.frompyfunc(math.erfc, 1, 1)(a), dtype=a.dtype)
+
+
+class _OfInput(Function):
+    """A unary function whose derivative is written in terms of its input (saved as `self`)."""
+
+    saves_tensors = True
+    saved_names = ("self",)
+    kernel = staticmethod(np.sinh)
+
+    @classmethod
+    def forward(cls, ctx, a):
+        ctx.save_for_backward(a)
+        return _wide(cls.kernel, a)
+
+
+class _OfResult(Function):
+    """A unary function whose derivative is written in terms of its result (saved as `result`)."""
+
+    saves_tensors = True
+    saved_names = ("result",)
+    kernel = staticmethod(np.expm1)
+
+    @classmethod
+    def forward(cls, ctx, a):
+        z = _wide(cls.kernel, a)
+        ctx.save_for_backward(z)
+        return z
+
+
+class SinhBackward0(_OfInput):
+    """z = sinh a"""
+
+    label, formula = "sinh", "∂(sinh a)/∂a = cosh a"
+    kernel = staticmethod(np.sinh)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return (g * bm.cosh(a),)
+
+
+class CoshBackward0(_OfInput):
+    """z = cosh a"""
+
+    label, formula = "cosh", "∂(cosh a)/∂a = sinh a"
+    kernel = staticmethod(np.cosh)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return (g * bm.sinh(a),)
+
+
+class AsinBackward0(_OfInput):
+    """z = arcsin a"""
+
+    label, formula = "asin", "∂(arcsin a)/∂a = 1/√(1 − a²)"
+    kernel = staticmethod(np.arcsin)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return (g * bm.rsqrt(-a * a + 1),)
+
+
+class AcosBackward0(_OfInput):
+    """z = arccos a"""
+
+    label, formula = "acos", "∂(arccos a)/∂a = −1/√(1 − a²)"
+    kernel = staticmethod(np.arccos)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return (g * -bm.rsqrt(-a * a + 1),)
+
+
+class AtanBackward0(_OfInput):
+    """z = arctan a"""
+
+    label, formula = "atan", "∂(arctan a)/∂a = 1/(1 + a²)"
+    kernel = staticmethod(np.arctan)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return (g / (a * a + 1),)
+
+
+class AsinhBackward0(_OfInput):
+    """z = arsinh a"""
+
+    label, formula = "asinh", "∂(arsinh a)/∂a = 1/√(a² + 1)"
+    kernel = staticmethod(np.arcsinh)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return (g * bm.rsqrt(bm.pow(a, 2) + 1),)
+
+
+class AcoshBackward0(_OfInput):
+    """z = arcosh a"""
+
+    label, formula = "acosh", "∂(arcosh a)/∂a = 1/√(a² − 1)"
+    kernel = staticmethod(np.arccosh)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return (g * bm.rsqrt(bm.pow(a, 2) - 1),)
+
+
+class AtanhBackward0(_OfInput):
+    """z = artanh a"""
+
+    label, formula = "atanh", "∂(artanh a)/∂a = 1/(1 − a²)"
+    kernel = staticmethod(np.arctanh)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return (g / (1 - bm.pow(a, 2)),)
+
+
+class ErfBackward0(_OfInput):
+    """z = erf a"""
+
+    label, formula = "erf", "∂erf(a)/∂a = 2/√π · e^(−a²)"
+    kernel = staticmethod(_erf)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return (bm.mul_number(bm.exp(-bm.pow(a, 2)), _TWO_OVER_SQRT_PI) * g,)
+
+
+class ErfcBackward0(_OfInput):
+    """z = erfc a = 1 − erf a"""
+
+    label, formula = "erfc", "∂erfc(a)/∂a = −2/√π · e^(−a²)"
+    kernel = staticmethod(_erfc)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return (bm.mul_number(bm.exp(-bm.pow(a, 2)), -_TWO_OVER_SQRT_PI) * g,)
+
+
+class Expm1Backward0(_OfResult):
+    """z = eᵃ − 1"""
+
+    label, formula = "expm1", "∂(eᵃ − 1)/∂a = eᵃ = z + 1"
+    kernel = staticmethod(np.expm1)
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return (g * (z + 1),)
+
+
+class Exp2Backward0(_OfResult):
+    """z = 2ᵃ"""
+
+    label, formula = "exp2", "∂(2ᵃ)/∂a = 2ᵃ·ln 2"
+    kernel = staticmethod(np.exp2)
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return (bm.mul_number(g * z, _LN2),)
+
+
+class Log2Backward0(_OfInput):
+    """z = log₂ a"""
+
+    label, formula = "log2", "∂(log₂ a)/∂a = 1/(a·ln 2)"
+    kernel = staticmethod(np.log2)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return (g / bm.mul_number(a, _LN2),)
+
+
+class Log10Backward0(_OfInput):
+    """z = log₁₀ a"""
+
+    label, formula = "log10", "∂(log₁₀ a)/∂a = 1/(a·ln 10)"
+    kernel = staticmethod(np.log10)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return (g / bm.mul_number(a, _LN10),)
+
+
+# -- binary and ternary ------------------------------------------------------------------------
+class Atan2Backward0(Function):
+    """z = atan2(a, b)   (the angle of the point (b, a))"""
+
+    label, formula, saves_tensors = "atan2", "∂z/∂a = b/(a² + b²),  ∂z/∂b = −a/(a² + b²)", True
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _wide(np.arctan2, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        r = 1 / (a * a + b * b)
+        return (g * (b * r) if need_a else None), (g * (-a * r) if need_b else None)
+
+
+class HypotBackward0(Function):
+    """z = √(a² + b²)"""
+
+    label, formula, saves_tensors = "hypot", "∂z/∂a = a/z,  ∂z/∂b = b/z", True
+    saved_names = ("self", "other", "result")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        z = np.hypot(a, b)
+        ctx.save_for_backward(a, b, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, z = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (g * a / z if need_a else None), (g * b / z if need_b else None)
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, w) -> np.ndarray:
+    # torch's two-sided formula (exact at both ends), each side one fused multiply-add; float32
+    # gets the fused rounding by computing in float64.
+    def kernel(a, b, w):
+        d = b - a
+        return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
+    if a.dtype.itemsize >= 8:
+        return kernel(a, b, w)
+    w = w if isinstance(w, np.ndarray) else np.asarray(w, dtype=a.dtype)
+    d = (b - a).astype(np.float64)  # end − self rounds in the tensor's dtype first, as torch's does
+    w64, a64, b64 = w.astype(np.float64), a.astype(np.float64), b.astype(np.float64)
+    return np.where(np.abs(w64) < 0.5, a64 + w64 * d, b64 - d * (1 - w64)).astype(a.dtype)
+
+
+class LerpBackward0(Function):
+    """z = a + w·(b − a)   (w a number)"""
+
+    label, formula = "lerp", "∂z/∂a = 1 − w,  ∂z/∂b = w"
+
+    @staticmethod
+    def forward(ctx, a, b, weight):
+        ctx.weight = weight
+        return _lerp(a, b, np.asarray(weight, dtype=a.dtype))
+
+    @property
+    def label_text(self) -> str:
+        return f"lerp {self.weight:g}"
+
+    @staticmethod
+    def backward(ctx, g):
+        need_a, need_b = ctx.needs_input_grad
+        w = ctx.weight
+        return (bm.mul_number(g, 1 - w) if need_a else None), (bm.mul_number(g, w) if need_b else None)
+
+
+class LerpBackward1(Function):
+    """z = a + w·(b − a)   (w a tensor)"""
+
+    label, formula, saves_tensors = "lerp", "∂z/∂a = 1 − w,  ∂z/∂b = w,  ∂z/∂w = b − a", True
+    saved_names = ("end", "self", "weight")
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        ctx.save_for_backward(a, b, w)
+        return _lerp(a, b, w)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, w = ctx.saved_tensors
+        need_a, need_b, need_w = ctx.needs_input_grad
+        return ((g * (1 - w) if need_a else None), (g * w if need_b else None),
+                (g * (b - a) if need_w else None))
+
+
+class AddcmulBackward0(Function):
+    """z = a + v·b·c   (v a number)"""
+
+    label, formula, saves_tensors = "addcmul", "∂z/∂a = 1,  ∂z/∂b = v·c,  ∂z/∂c = v·b", True
+    saved_names = ("tensor1", "tensor2")
+
+    @staticmethod
+    def forward(ctx, a, b, c, value):
+        ctx.value = value
+        ctx.save_for_backward(b, c)
+        v = np.asarray(value, dtype=a.dtype)
+        if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+            # torch: fma(v·b, c, a); float64 holds the product exactly, so one rounding at the end.
+            return ((v * b).astype(np.float64) * c.astype(np.float64) + a.astype(np.float64)).astype(a.dtype)
+        return a + (v * b) * c
+
+    @staticmethod
+    def backward(ctx, g):
+        b, c = ctx.saved_tensors
+        _, need_b, need_c = ctx.needs_input_grad
+        v = ctx.value
+        return (g, (g * bm.mul_number(c, v) if need_b else None),
+                (g * bm.mul_number(b, v) if need_c else None))
+
+
+class AddcdivBackward0(Function):
+    """z = a + v·b/c   (v a number)"""
+
+    label, formula, saves_tensors = "addcdiv", "∂z/∂a = 1,  ∂z/∂b = v/c,  ∂z/∂c = −v·b/c²", True
+    saved_names = ("tensor1", "tensor2")
+
+    @staticmethod
+    def forward(ctx, a, b, c, value):
+        ctx.value = value
+        ctx.save_for_backward(b, c)
+        return a + np.asarray(value, dtype=a.dtype) * b / c
+
+    @staticmethod
+    def backward(ctx, g):
+        b, c = ctx.saved_tensors
+        _, need_b, need_c = ctx.needs_input_grad
+        v = ctx.value
+        gb = g * (bm.mul_number(1 / c, v)) if need_b else None
+        gc = -g * (bm.mul_number(b, v) / (c * c)) if need_c else None
+        return g, gb, gc
+
+
+# -- asinh_, acosh_, atanh_ ----------------------------------------------------------------------
+class _InplaceWithoutDerivative(Function):
+    """torch records its in-place asinh_/acosh_/atanh_ as XBackward1, whose backward refuses."""
+
+    kernel = staticmethod(np.arcsinh)
+
+    @classmethod
+    def forward(cls, ctx, a):
+        return _wide(cls.kernel, a)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise NotImplementedError(f"the derivative for 'inplace version of {ctx.label}' is not implemented.")
+
+
+def _inplace_node(name: str, kernel) -> type:
+    # Named after torch's node but kept out of Function.registry (the "_" name at class creation):
+    # it is not a differentiable op, so the gradcheck tables have nothing to check on it.
+    cls = type(f"_{name}", (_InplaceWithoutDerivative,), {
+        "__doc__": f"z = {name} a, in place (no derivative in torch)", "label": name.lower(),
+        "formula": "not implemented", "kernel": staticmethod(kernel)})
+    cls.__name__ = cls.__qualname__ = f"{name}Backward1"
+    return cls
+
+
+AsinhBackward1 = _inplace_node("Asinh", np.arcsinh)
+AcoshBackward1 = _inplace_node("Acosh", np.arccosh)
+AtanhBackward1 = _inplace_node("Atanh", np.arctanh)
