@@ -275,18 +275,17 @@ class HypotBackward0(Function):
         return (g * a / z if need_a else None), (g * b / z if need_b else None)
 
 
-def _lerp(a: np.ndarray, b: np.ndarray, w) -> np.ndarray:
+def _lerp(a: np.ndarray, b: np.ndarray, w: np.ndarray, tensor_weight: bool) -> np.ndarray:
     # torch's two-sided formula (exact at both ends), each side one fused multiply-add; float32
-    # gets the fused rounding by computing in float64.
-    def kernel(a, b, w):
+    # gets the fused rounding by computing in float64 (float64 itself is not fused here).
+    if a.dtype.itemsize >= 8:
         d = b - a
         return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
-    if a.dtype.itemsize >= 8:
-        return kernel(a, b, w)
-    w = w if isinstance(w, np.ndarray) else np.asarray(w, dtype=a.dtype)
-    d = (b - a).astype(np.float64)  # end − self rounds in the tensor's dtype first, as torch's does
+    # end − self rounds in the tensor's dtype first, and so does 1 − w for a tensor weight, as in torch
+    d = (b - a).astype(np.float64)
+    one_minus = (1 - w).astype(np.float64) if tensor_weight else 1 - w.astype(np.float64)
     w64, a64, b64 = w.astype(np.float64), a.astype(np.float64), b.astype(np.float64)
-    return np.where(np.abs(w64) < 0.5, a64 + w64 * d, b64 - d * (1 - w64)).astype(a.dtype)
+    return np.where(np.abs(w64) < 0.5, a64 + w64 * d, b64 - d * one_minus).astype(a.dtype)
 
 
 class LerpBackward0(Function):
@@ -297,7 +296,7 @@ class LerpBackward0(Function):
     @staticmethod
     def forward(ctx, a, b, weight):
         ctx.weight = weight
-        return _lerp(a, b, np.asarray(weight, dtype=a.dtype))
+        return _lerp(a, b, np.asarray(weight, dtype=a.dtype), False)
 
     @property
     def label_text(self) -> str:
@@ -319,7 +318,7 @@ class LerpBackward1(Function):
     @staticmethod
     def forward(ctx, a, b, w):
         ctx.save_for_backward(a, b, w)
-        return _lerp(a, b, w)
+        return _lerp(a, b, w, True)
 
     @staticmethod
     def backward(ctx, g):
