@@ -139,6 +139,106 @@ class _MathMethods:
     def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
         return _binary_inplace(self, (tensor1, tensor2), "addcdiv", value=value)
 
+    # -- nan_to_num, trunc, frac, fmod, remainder ----------------------------------------------
+    def nan_to_num(self, nan: float | None = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
+        if not self._dtype.is_floating_point:
+            return _T().Tensor._wrap(self._data.copy())  # integers have no NaN or infinity
+        info = np.finfo(self._data.dtype)
+        return M.NanToNumBackward0.apply(self, nan=0.0 if nan is None else nan,
+                                         posinf=info.max if posinf is None else posinf,
+                                         neginf=info.min if neginf is None else neginf)
+
+    def nan_to_num_(self, nan: float | None = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
+        return self._in_place(lambda s: s.nan_to_num(nan, posinf, neginf))
+
+    def trunc(self) -> Any:
+        self._no_bool("trunc_vml_cpu")
+        return M.TruncBackward0.apply(self)
+
+    fix = trunc
+
+    def trunc_(self) -> Any:
+        return self._in_place(lambda s: s.trunc())
+
+    fix_ = trunc_
+
+    def frac(self) -> Any:
+        if not self._dtype.is_floating_point:
+            raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_SHORT[self._dtype.name]}'")
+        return M.FracBackward0.apply(self)
+
+    def frac_(self) -> Any:
+        return self._in_place(lambda s: s.frac())
+
+    def fmod(self, other: Any) -> Any:
+        return _mod(self, other, "fmod", M.FmodBackward0, M.FmodBackward1)
+
+    def remainder(self, other: Any) -> Any:
+        return _mod(self, other, "remainder", M.RemainderBackward0, M.RemainderBackward1)
+
+    def fmod_(self, other: Any) -> Any:
+        return _binary_inplace(self, other, "fmod")
+
+    def remainder_(self, other: Any) -> Any:
+        return _binary_inplace(self, other, "remainder")
+
+    # -- not differentiable: tests, logic, reductions to bool ----------------------------------
+    def isnan(self) -> Any:
+        return _T().Tensor._wrap(np.isnan(self._data) if self._data.dtype.kind == "f"
+                                 else np.zeros(self._data.shape, dtype=np.bool_))
+
+    def isinf(self) -> Any:
+        return _T().Tensor._wrap(np.isinf(self._data) if self._data.dtype.kind == "f"
+                                 else np.zeros(self._data.shape, dtype=np.bool_))
+
+    def isfinite(self) -> Any:
+        return _T().Tensor._wrap(np.isfinite(self._data) if self._data.dtype.kind == "f"
+                                 else np.ones(self._data.shape, dtype=np.bool_))
+
+    def logical_not(self) -> Any:
+        return _T().Tensor._wrap(np.logical_not(self._data))
+
+    def logical_and(self, other: Any) -> Any:
+        return _logical(self, other, "logical_and", np.logical_and, 1)
+
+    def logical_or(self, other: Any) -> Any:
+        return _logical(self, other, "logical_or", np.logical_or, 1)
+
+    def logical_xor(self, other: Any) -> Any:
+        return _logical(self, other, "logical_xor", np.logical_xor, 1)
+
+    def bitwise_not(self) -> Any:
+        if self._dtype.is_floating_point:
+            raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_SHORT[self._dtype.name]}'")
+        return _T().Tensor._wrap(np.invert(self._data))
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return _truth(self, dim, keepdim, np.any)
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return _truth(self, dim, keepdim, np.all)
+
+    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Any:
+        _need_tensor("isclose", "other", 1, other)
+        if other._dtype is not self._dtype:
+            raise RuntimeError(f"{_SHORT[self._dtype.name]} did not match {_SHORT[other._dtype.name]}")
+        for name, v in (("rtol", rtol), ("atol", atol)):
+            if v < 0:
+                raise RuntimeError(f"{name} must be greater than or equal to zero, but got {v:g}")
+        _broadcast(self, other)
+        a, b = self._data, other._data
+        close = a == b
+        if equal_nan and a.dtype.kind == "f":
+            close = close | (np.isnan(a) & np.isnan(b))
+        # torch's tolerance test, in the tensors' own precision (integers in the default float)
+        ft = a.dtype if a.dtype.kind == "f" else np.dtype(np.float32)
+        af, bf = a.astype(ft), b.astype(ft)
+        with np.errstate(all="ignore"):  # inf − inf is NaN, which fails the test, as in torch
+            actual = np.abs(af - bf)
+            allowed = ft.type(atol) + np.abs(ft.type(rtol) * bf)
+            close = close | (np.isfinite(actual) & (actual <= allowed))
+        return _T().Tensor._wrap(np.asarray(close))
+
 
 for _name, _op in _UNARY.items():
     _m, _m_ = _unary_method(_name, _op)
@@ -170,6 +270,41 @@ def _addc(a: Any, b: Any, c: Any, value: Any, name: str, op: Any) -> Any:
     return op.apply(a, b, c, _cast=rt.np, value=value)
 
 
+def _logical(a: Any, other: Any, name: str, fn: Any, pos: int) -> Any:
+    _need_tensor(name, "other", pos, other)
+    _broadcast(a, other)
+    return _T().Tensor._wrap(np.asarray(fn(a._data, other._data)))
+
+
+def _truth(a: Any, dim: Any, keepdim: bool, fn: Any) -> Any:
+    dims = a._reduce_dims(dim)
+    data = a._data
+    axis = None if dims is None or data.ndim == 0 else dims
+    out = np.asarray(fn(data, axis=axis, keepdims=keepdim and data.ndim > 0))
+    # torch keeps uint8 for uint8 inputs (a legacy rule); every other dtype gives bool
+    return _T().Tensor._wrap(out.astype(np.uint8) if data.dtype == np.uint8 else out)
+
+
+def _mod(a: Any, other: Any, name: str, op_number: Any, op_tensor: Any) -> Any:
+    T = _T()
+    if isinstance(other, T.Tensor):
+        _broadcast(a, other)
+        rt = _result_type(a, other)
+        divisor = other._data
+    elif isinstance(other, _NUMBER):
+        rt = a._scalar_result_type(other)
+        divisor = other
+    else:
+        raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {T._type_name_of(other)}")
+    if rt is D.bool_:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+    if not rt.is_floating_point and np.any(np.asarray(divisor) == 0):
+        raise RuntimeError("ZeroDivisionError")  # torch's integer kernels refuse a zero divisor
+    if isinstance(other, T.Tensor):
+        return op_tensor.apply(a, other, _cast=rt.np)
+    return op_number.apply(a, _cast=rt.np, other=other)
+
+
 def _binary_inplace(self: Any, others: Any, name: str, *args: Any, **kw: Any) -> Any:
     others = others if isinstance(others, tuple) else (others,)
     T = _T()
@@ -183,6 +318,7 @@ def _binary_inplace(self: Any, others: Any, name: str, *args: Any, **kw: Any) ->
 
 def _function(name: str) -> Any:
     def fn(input: Any, *args: Any, **kwargs: Any) -> Any:
+        _need_tensor(name, "input", 1, input)
         return getattr(input, name)(*args, **kwargs)
 
     fn.__name__ = fn.__qualname__ = name
@@ -202,11 +338,13 @@ def _binary_function(name: str, arg: str) -> Any:
 
 
 __all__ = [*_UNARY, *(n + "_" for n in _UNARY), *_ALIASES, *(n + "_" for n in _ALIASES if n != "arctan2"),
-           "atan2", "hypot", "lerp", "addcmul", "addcdiv"]
+           "atan2", "hypot", "lerp", "addcmul", "addcdiv", "nan_to_num", "nan_to_num_", "trunc", "trunc_", "fix",
+           "fix_", "frac", "frac_", "fmod", "remainder", "isnan", "isinf", "isfinite", "logical_not", "logical_and",
+           "logical_or", "logical_xor", "bitwise_not", "any", "all", "isclose"]
 _module = sys.modules[__name__]
 for _name in __all__:
     _target = _ALIASES.get(_name.rstrip("_"), _name.rstrip("_")) + ("_" if _name.endswith("_") else "")
-    if _target in ("atan2", "hypot"):
+    if _target in ("atan2", "hypot", "logical_and", "logical_or", "logical_xor", "isclose"):
         setattr(_module, _name, _binary_function(_target, "other"))
     elif _target == "lerp":
         setattr(_module, _name, _function("lerp"))

@@ -403,3 +403,109 @@ def _inplace_node(name: str, kernel) -> type:
 AsinhBackward1 = _inplace_node("Asinh", np.arcsinh)
 AcoshBackward1 = _inplace_node("Acosh", np.arccosh)
 AtanhBackward1 = _inplace_node("Atanh", np.arctanh)
+
+
+# -- nan_to_num, trunc, frac, fmod, remainder -------------------------------------------------------
+class NanToNumBackward0(Function):
+    """z = a with NaN → nan, +∞ → posinf, −∞ → neginf"""
+
+    label, formula = "nan_to_num", "∂z/∂a = 1 where a is finite, else 0"
+
+    @staticmethod
+    def forward(ctx, a, nan, posinf, neginf):
+        # The mask is a constant of the input's values (no gradient flows through it).
+        ctx.finite = np.isfinite(a).astype(a.dtype)
+        return np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g * ctx.finite,)  # torch multiplies by the mask too (an infinite gradient becomes NaN there)
+
+
+class TruncBackward0(Function):
+    """z = a rounded towards zero"""
+
+    label, formula = "trunc", "∂z/∂a = 0"
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy() if a.dtype.kind in "iu" else np.trunc(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (bm.zeros_like(g),)
+
+
+class FracBackward0(Function):
+    """z = a − trunc(a)"""
+
+    label, formula = "frac", "∂z/∂a = 1"
+
+    @staticmethod
+    def forward(ctx, a):
+        return a - np.trunc(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g,)
+
+
+class FmodBackward0(Function):
+    """z = a − c·trunc(a/c)   (c a number; the sign of a)"""
+
+    label, formula = "fmod", "∂z/∂a = 1"
+
+    @staticmethod
+    def forward(ctx, a, other):
+        ctx.other = other
+        return np.fmod(a, np.asarray(other, dtype=a.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g,)
+
+
+class FmodBackward1(Function):
+    """z = a − b·trunc(a/b)   (the sign of a)"""
+
+    label, formula = "fmod", "∂z/∂a = 1,  ∂z/∂b = −trunc(a/b)"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        # trunc(a/b) is piecewise constant in a and b: kept as a constant, its derivative being 0.
+        ctx.quotient = np.trunc(a / b)
+        return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g * ctx.quotient
+
+
+class RemainderBackward0(Function):
+    """z = a − c·⌊a/c⌋   (c a number; the sign of c)"""
+
+    label, formula = "remainder", "∂z/∂a = 1"
+
+    @staticmethod
+    def forward(ctx, a, other):
+        ctx.other = other
+        return np.remainder(a, np.asarray(other, dtype=a.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g,)
+
+
+class RemainderBackward1(Function):
+    """z = a − b·⌊a/b⌋   (the sign of b)"""
+
+    label, formula = "remainder", "∂z/∂a = 1,  ∂z/∂b = −⌊a/b⌋"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.quotient = np.floor(a / b)  # piecewise constant: a constant of the node, as for fmod
+        return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g * ctx.quotient

@@ -501,6 +501,17 @@ def _math_unary_rows() -> list[OpCase]:
     return rows
 
 
+@st.composite
+def mod_pair(d: Any) -> Sample:
+    """a and b with every a/b clear of the integers, where fmod and remainder jump; b may be 0-d (broadcast)."""
+    shape = d(shapes())
+    b = d(array(shape, away(0.5, 2.0)))
+    if d(st.booleans()):
+        b = b.reshape(-1)[:1].reshape(())
+    q = d(array(shape, OffGrid(offset=0.5)))
+    return Sample((q * b, b))
+
+
 # torch records asinh_, acosh_, atanh_ as XBackward1, whose backward raises (test_inplace_without_derivative).
 NO_INPLACE_DERIVATIVE = ("asinh", "acosh", "atanh")
 WEIGHTS = st.sampled_from([-0.5, 0.0, 0.25, 0.5, 0.75, 1.0, 1.5])
@@ -723,6 +734,21 @@ CASES: list[OpCase] = [
     OpCase("AddcdivBackward0", lambda T, a, b, c, value: T.addcdiv(a, b, c, value=value),
            ternary(el_c=away(0.5, 3.0), value=VALUES), "addcdiv"),
     OpCase("AddcdivBackward0", lambda T, a, b, c: a.addcdiv(b, c), ternary(el_c=away(0.5, 3.0)), "addcdiv_method"),
+    OpCase("NanToNumBackward0", lambda T, a: T.nan_to_num(a), unary(), "nan_to_num"),
+    OpCase("NanToNumBackward0", lambda T, a: a.nan_to_num(nan=1.0, posinf=2.0, neginf=-2.0), unary(), "nan_to_num_args"),
+    OpCase("NanToNumBackward0", _inplace("nan_to_num_"), unary(), "nan_to_num_inplace"),
+    OpCase("TruncBackward0", lambda T, a: a.trunc(), unary(OffGrid(offset=0.5)), "trunc"),
+    OpCase("TruncBackward0", lambda T, a: T.fix(a), unary(OffGrid(offset=0.5)), "fix"),
+    OpCase("TruncBackward0", _inplace("trunc_"), unary(OffGrid(offset=0.5)), "trunc_inplace"),
+    OpCase("FracBackward0", lambda T, a: T.frac(a), unary(OffGrid(offset=0.5)), "frac"),
+    OpCase("FracBackward0", _inplace("frac_"), unary(OffGrid(offset=0.5)), "frac_inplace"),
+    OpCase("FmodBackward0", lambda T, a: T.fmod(a, 2.0), unary(OffGrid(offset=0.5, scale=2.0)), "fmod"),
+    OpCase("FmodBackward0", lambda T, a: (a * 1).fmod_(-1.5), unary(OffGrid(offset=0.5, scale=1.5)), "fmod_inplace"),
+    OpCase("FmodBackward1", lambda T, a, b: a.fmod(b), mod_pair(), "fmod_tensor"),
+    OpCase("RemainderBackward0", lambda T, a: T.remainder(a, -1.5), unary(OffGrid(offset=0.5, scale=1.5)), "remainder"),
+    OpCase("RemainderBackward0", lambda T, a: (a * 1).remainder_(2.0), unary(OffGrid(offset=0.5, scale=2.0)),
+           "remainder_inplace"),
+    OpCase("RemainderBackward1", lambda T, a, b: T.remainder(a, b), mod_pair(), "remainder_tensor"),
 ]
 CASE_IDS = [c.id for c in CASES]
 
@@ -1101,6 +1127,28 @@ ERRORS: dict[str, list[ErrorInput] | str] = {
                                     "addcmul(): argument 'tensor1' (position 2) must be Tensor, not float"),
                          ErrorInput(lambda T: T.tensor([1, 2]).addcmul_(T.ones(2), T.ones(2)), RuntimeError,
                                     "result type Float can't be cast to the desired output type Long")],
+    "NanToNumBackward0": [_LEAF(lambda T: _ones(T, 3).nan_to_num_())],
+    "TruncBackward0": [ErrorInput(lambda T: T.tensor([True]).trunc(), NotImplementedError,
+                                  "\"trunc_vml_cpu\" not implemented for 'Bool'"), _LEAF(lambda T: _ones(T, 3).trunc_())],
+    "FracBackward0": [ErrorInput(lambda T: T.frac(T.tensor([1, 2])), NotImplementedError,
+                                 "\"frac_cpu\" not implemented for 'Long'"),
+                      ErrorInput(lambda T: T.tensor([True]).frac(), NotImplementedError,
+                                 "\"frac_cpu\" not implemented for 'Bool'"), _LEAF(lambda T: _ones(T, 3).frac_())],
+    "FmodBackward0": [ErrorInput(lambda T: T.fmod(T.tensor([True]), True), NotImplementedError,
+                                 "\"fmod_cpu\" not implemented for 'Bool'"),
+                      ErrorInput(lambda T: T.fmod(T.tensor([3, 4]), 0), RuntimeError, "ZeroDivisionError"),
+                      _LEAF(lambda T: _ones(T, 3).fmod_(2.0))],
+    "FmodBackward1": [_bcast(lambda a, b: a.fmod(b)),
+                      ErrorInput(lambda T: T.tensor([3, 4]).fmod(T.tensor([1, 0])), RuntimeError, "ZeroDivisionError"),
+                      ErrorInput(lambda T: T.ones(3).fmod_(T.ones(2, 3)), RuntimeError,
+                                 "output with shape [3] doesn't match the broadcast shape [2, 3]")],
+    "RemainderBackward0": [ErrorInput(lambda T: T.tensor([True]).remainder(True), NotImplementedError,
+                                      "\"remainder_cpu\" not implemented for 'Bool'"),
+                           ErrorInput(lambda T: T.tensor([3, 4]).remainder(0), RuntimeError, "ZeroDivisionError"),
+                           _LEAF(lambda T: _ones(T, 3).remainder_(2.0))],
+    "RemainderBackward1": [_bcast(lambda a, b: a.remainder(b)),
+                           ErrorInput(lambda T: T.remainder(T.tensor([3]), T.tensor([0])), RuntimeError,
+                                      "ZeroDivisionError")],
     "AddcdivBackward0": [_bcast(lambda a, b: a.addcdiv(b, a)),
                          ErrorInput(lambda T: T.addcdiv(T.ones(2), T.tensor([1, 2]), T.tensor([1, 2])), RuntimeError,
                                     "Integer division with addcdiv is no longer supported, and in a future  release "
@@ -1334,3 +1382,90 @@ def test_math_unary_integer_and_bool_inputs_match_torch(name: str) -> None:
         ours, ref = getattr(gradviz, name)(gradviz.tensor(values)), getattr(torch, name)(torch.tensor(values))
         assert str(ours.dtype) == str(ref.dtype) == "torch.float32"
         np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=2e-7, equal_nan=True)
+
+
+@pytest.mark.torch
+def test_nan_to_num_special_values_match_torch() -> None:
+    """Values and gradients at NaN and ±inf (gradcheck draws finite values only), float32 and float64."""
+    torch = pytest.importorskip("torch")
+    vals = [1.5, math.nan, math.inf, -math.inf, -0.0]
+    for dtype in ("float32", "float64"):
+        results = []
+        for T in (gradviz, torch):
+            x = T.tensor(vals, dtype=getattr(T, dtype), requires_grad=True)
+            outs = [x.nan_to_num(), T.nan_to_num(x, nan=2.0, posinf=3.0), x.nan_to_num(neginf=-7.0)]
+            sum(o.sum() for o in outs).backward()
+            results.append(([repr(o) for o in outs], x.grad.numpy().tolist()))
+        assert results[0] == results[1]
+
+
+# -- ops_math's functions without a gradient: results and errors as torch's ------------------------------
+_SPECIAL = [1.5, -0.0, math.nan, math.inf, -math.inf, 1e10, -2.0, 0.0]
+NO_GRAD_CALLS: dict[str, Callable[[Any], Any]] = {
+    "isnan": lambda T: [T.isnan(T.tensor(_SPECIAL)), T.tensor([1, 2]).isnan(), T.tensor([True]).isnan()],
+    "isinf": lambda T: [T.isinf(T.tensor(_SPECIAL, dtype=T.float64)), T.tensor([1, 2]).isinf()],
+    "isfinite": lambda T: [T.tensor(_SPECIAL).isfinite(), T.isfinite(T.tensor([True, False]))],
+    "logical_not": lambda T: [T.logical_not(T.tensor(_SPECIAL)), T.tensor([0, 3]).logical_not()],
+    "logical_and": lambda T: [T.logical_and(T.tensor(_SPECIAL), T.tensor(0.0)),
+                              T.tensor([[0, 3]]).logical_and(T.tensor([[True], [False]]))],
+    "logical_or": lambda T: [T.logical_or(T.tensor([0.0, 2.0]), T.tensor([0, 0])),
+                             T.tensor([0, 3]).logical_or(T.tensor([[True], [False]]))],
+    "logical_xor": lambda T: [T.logical_xor(T.tensor(_SPECIAL), T.tensor(_SPECIAL[::-1])),
+                              T.tensor([True, False]).logical_xor(T.tensor([1, 1]))],
+    "bitwise_not": lambda T: [T.bitwise_not(T.tensor([0, -3, 7])), T.tensor([True, False]).bitwise_not(),
+                              T.tensor([0, 200], dtype=T.uint8).bitwise_not()],
+    "any": lambda T: [T.any(T.tensor(_SPECIAL)), T.tensor([[0.0, 1.0], [0.0, 0.0]]).any(dim=1),
+                      T.tensor([[0, 1], [0, 0]]).any(0, keepdim=True), T.zeros(2, 3).any(dim=(0, -1)),
+                      T.tensor([1, 0], dtype=T.uint8).any(), T.tensor(2.0).any(dim=0), T.zeros(0).any()],
+    "all": lambda T: [T.all(T.tensor(_SPECIAL)), T.tensor([[0.0, 1.0], [2.0, 3.0]]).all(dim=-1, keepdim=True),
+                      T.ones(2, 3).all(dim=(1,)), T.tensor([1, 2], dtype=T.uint8).all(dim=0), T.zeros(0).all()],
+    "isclose": lambda T: [T.isclose(T.tensor(_SPECIAL), T.tensor(_SPECIAL[::-1])),
+                          T.isclose(T.tensor(_SPECIAL), T.tensor(_SPECIAL), equal_nan=True),
+                          T.tensor([1e10, 1.0, 1.0]).isclose(T.tensor([1.00001e10, 1.0001, 1.00001])),
+                          T.isclose(T.tensor([1.0, 2.0]), T.tensor([1.05, 2.5]), rtol=0.1, atol=0.01),
+                          T.isclose(T.tensor([[1.0], [math.inf]]), T.tensor([1.0, math.inf]), rtol=0, atol=0),
+                          T.isclose(T.tensor([3, 4]), T.tensor([3, 5]), atol=1)],
+}
+NO_GRAD_ERRORS: list[Callable[[Any], Any]] = [
+    lambda T: T.isnan(2.0),
+    lambda T: T.logical_and(T.ones(3), 2),
+    lambda T: T.ones(3).logical_or(True),
+    lambda T: T.logical_xor(T.ones(3), T.ones(4)),
+    lambda T: T.ones(2).bitwise_not(),
+    lambda T: T.ones(2, 3).any(dim=2),
+    lambda T: T.ones(2, 3).all(dim=(0, 0)),
+    lambda T: T.tensor(1.0).any(dim=1),
+    lambda T: T.isclose(T.ones(2), 2.0),
+    lambda T: T.isclose(T.ones(2), T.ones(2, dtype=T.float64)),
+    lambda T: T.isclose(T.tensor([1, 2]), T.ones(2)),
+    lambda T: T.isclose(T.ones(2), T.ones(2), rtol=-1),
+    lambda T: T.isclose(T.ones(2), T.ones(2), atol=-0.5),
+    lambda T: T.isclose(T.ones(2), T.ones(3)),
+]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", sorted(NO_GRAD_CALLS))
+def test_no_grad_math_matches_torch(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.ones(1, requires_grad=True)  # noqa: F841 - results are plain tensors even beside grad-requiring ones
+    ours = [repr(t) for t in NO_GRAD_CALLS[name](gradviz)]
+    ref = [repr(t) for t in NO_GRAD_CALLS[name](torch)]
+    assert ours == ref
+    if name == "bitwise_not":
+        return  # integers and bools only, which never require grad
+    t = getattr(gradviz, name)(gradviz.ones(2, requires_grad=True), *(
+        (gradviz.ones(2),) if name in ("logical_and", "logical_or", "logical_xor", "isclose") else ()))
+    assert t.grad_fn is None and not t.requires_grad
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("i", range(len(NO_GRAD_ERRORS)))
+def test_no_grad_math_errors_match_torch(i: int) -> None:
+    torch = pytest.importorskip("torch")
+    caught = []
+    for T in (gradviz, torch):
+        with pytest.raises(Exception) as info:
+            NO_GRAD_ERRORS[i](T)
+        caught.append((type(info.value), str(info.value)))
+    assert caught[0] == caught[1]
