@@ -176,6 +176,32 @@ class _MathMethods:
     def remainder(self, other: Any) -> Any:
         return _mod(self, other, "remainder", M.RemainderBackward0, M.RemainderBackward1)
 
+    def floor_divide(self, other: Any) -> Any:
+        T = _T()
+        if not isinstance(other, (T.Tensor, *_NUMBER)):
+            raise TypeError(_floor_divide_signature_error(other))
+        return _not_differentiable(self, other, np.floor_divide, "floor_divide", "div_floor_cpu")
+
+    def floor_divide_(self, other: Any) -> Any:
+        T = _T()
+        if not isinstance(other, (T.Tensor, *_NUMBER)):
+            raise TypeError(_floor_divide_signature_error(other).replace("floor_divide(", "floor_divide_(", 1))
+        return _binary_inplace(self, other, "_floor_divide_recorded_in_place")
+
+    def _floor_divide_recorded_in_place(self, other: Any) -> Any:
+        # The node of the in-place form names aten::floor_divide_ in its refusal, as torch's does.
+        return _not_differentiable(self, other, np.floor_divide, "floor_divide_", "div_floor_cpu")
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        if not isinstance(other, _NUMBER):
+            return NotImplemented
+        return _not_differentiable(self, other, np.floor_divide, "floor_divide", "div_floor_cpu", reflected=True)
+
+    def __rmod__(self, other: Any) -> Any:
+        if not isinstance(other, _NUMBER):
+            return NotImplemented
+        return _not_differentiable(self, other, M.remainder, "remainder", "remainder_cpu", reflected=True)
+
     def fmod_(self, other: Any) -> Any:
         return _binary_inplace(self, other, "fmod")
 
@@ -285,6 +311,32 @@ def _truth(a: Any, dim: Any, keepdim: bool, fn: Any) -> Any:
     return _T().Tensor._wrap(out.astype(np.uint8) if data.dtype == np.uint8 else out)
 
 
+def _not_differentiable(a: Any, other: Any, kernel: Any, aten: str, cpu_kernel: str, reflected: bool = False) -> Any:
+    """a // other, or other % a / other // a for a number other: torch's derivative-less NotImplemented node."""
+    T = _T()
+    o = T._operand(other)
+    if isinstance(other, T.Tensor):
+        _broadcast(a, other)
+    rt = T._promote(a, o)
+    if rt is D.bool_:
+        raise NotImplementedError(f"\"{cpu_kernel}\" not implemented for 'Bool'")
+    divisor = a._data if reflected else o._data
+    if not rt.is_floating_point and np.any(divisor == 0):
+        raise RuntimeError("ZeroDivisionError")  # torch's integer kernels refuse a zero divisor
+    if isinstance(other, T.Tensor):
+        return M.NotImplementedNode.apply(a, other, _cast=rt.np, kernel=kernel, aten=aten)
+    # A number makes no edge: torch's node has the tensor as its only input.
+    return M.NotImplementedNode.apply(a, _cast=rt.np, kernel=kernel, aten=aten, number=o._scalar, reflected=reflected)
+
+
+def _floor_divide_signature_error(other: Any) -> str:
+    T = _T()
+    return ("floor_divide() received an invalid combination of arguments - got (Tensor, "
+            f"{T._type_name_of(other)}), but expected one of:\n * (Tensor input, Tensor other, *, Tensor out = None)\n"
+            " * (Tensor input, Number other)\n      didn't match because some of the arguments have invalid types: "
+            f"(Tensor, !{T._type_name_of(other)}!)\n")
+
+
 def _mod(a: Any, other: Any, name: str, op_number: Any, op_tensor: Any) -> Any:
     T = _T()
     if isinstance(other, T.Tensor):
@@ -340,7 +392,7 @@ def _binary_function(name: str, arg: str) -> Any:
 __all__ = [*_UNARY, *(n + "_" for n in _UNARY), *_ALIASES, *(n + "_" for n in _ALIASES if n != "arctan2"),
            "atan2", "hypot", "lerp", "addcmul", "addcdiv", "nan_to_num", "nan_to_num_", "trunc", "trunc_", "fix",
            "fix_", "frac", "frac_", "fmod", "remainder", "isnan", "isinf", "isfinite", "logical_not", "logical_and",
-           "logical_or", "logical_xor", "bitwise_not", "any", "all", "isclose"]
+           "logical_or", "logical_xor", "bitwise_not", "any", "all", "isclose", "floor_divide"]
 _module = sys.modules[__name__]
 for _name in __all__:
     _target = _ALIASES.get(_name.rstrip("_"), _name.rstrip("_")) + ("_" if _name.endswith("_") else "")

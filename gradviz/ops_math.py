@@ -481,6 +481,14 @@ class FmodBackward1(Function):
         return g, -g * ctx.quotient
 
 
+def remainder(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """torch's float remainder: fmod, moved by b when the signs differ (np.remainder gives +0 for −0)."""
+    if a.dtype.kind != "f":
+        return remainder(a, b)
+    m = np.fmod(a, b)
+    return np.where((m != 0) & ((b < 0) != (m < 0)), m + b, m)
+
+
 class RemainderBackward0(Function):
     """z = a − c·⌊a/c⌋   (c a number; the sign of c)"""
 
@@ -489,7 +497,7 @@ class RemainderBackward0(Function):
     @staticmethod
     def forward(ctx, a, other):
         ctx.other = other
-        return np.remainder(a, np.asarray(other, dtype=a.dtype))
+        return remainder(a, np.asarray(other, dtype=a.dtype))
 
     @staticmethod
     def backward(ctx, g):
@@ -504,8 +512,37 @@ class RemainderBackward1(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.quotient = np.floor(a / b)  # piecewise constant: a constant of the node, as for fmod
-        return np.remainder(a, b)
+        return remainder(a, b)
 
     @staticmethod
     def backward(ctx, g):
         return g, -g * ctx.quotient
+
+
+# -- floor_divide, and a number % tensor -----------------------------------------------------------
+class _NotImplementedNode(Function):
+    """z = ⌊a/b⌋, or c mod a   (torch records these with a node that refuses to differentiate)"""
+
+    label, formula = "floor_divide", "not implemented in torch"
+
+    @staticmethod
+    def forward(ctx, *arrays, kernel, aten, number=None, reflected=False):
+        ctx.aten = aten
+        if number is None:
+            return kernel(*arrays)
+        c = np.asarray(number, dtype=arrays[0].dtype)
+        return kernel(c, arrays[0]) if reflected else kernel(arrays[0], c)
+
+    @property
+    def label_text(self) -> str:
+        return self.aten
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(f"derivative for aten::{ctx.aten} is not implemented")
+
+
+# torch's node is the generic torch::autograd::NotImplemented; named after the class it prints.
+# The "_" name at creation keeps it out of Function.registry: it has no derivative to check.
+_NotImplementedNode.__name__ = _NotImplementedNode.__qualname__ = "NotImplemented"
+NotImplementedNode = _NotImplementedNode

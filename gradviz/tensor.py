@@ -593,10 +593,10 @@ class Tensor(_MoreMethods, _MathMethods):
         return self._compare(o, np.bitwise_xor)
 
     def __floordiv__(self, o: Any) -> Any:
-        return self._compare(o, np.floor_divide)  # not differentiable, as in torch
+        return self.floor_divide(o) if _operand(o) is not NotImplemented else NotImplemented  # gradviz._math_methods
 
     def __mod__(self, o: Any) -> Any:
-        return self._compare(o, np.remainder)
+        return self.remainder(o) if _operand(o) is not NotImplemented else NotImplemented
 
     def equal(self, other: "Tensor") -> bool:
         return self._data.shape == other._data.shape and bool(np.all(self._data == other._data))

@@ -1469,3 +1469,75 @@ def test_no_grad_math_errors_match_torch(i: int) -> None:
             NO_GRAD_ERRORS[i](T)
         caught.append((type(info.value), str(info.value)))
     assert caught[0] == caught[1]
+
+
+# floor_divide, a // b and a number % tensor: torch records a derivative-less NotImplemented node.
+FLOOR_DIVIDE_CALLS: dict[str, Callable[[Any, Any, Any], Any]] = {
+    "floor_divide": lambda T, x, y: T.floor_divide(x, y),
+    "floor_divide_number": lambda T, x, y: x.floor_divide(-1.5),
+    "floordiv": lambda T, x, y: x // y,
+    "floordiv_number": lambda T, x, y: x // 2,
+    "rfloordiv": lambda T, x, y: 3 // x,
+    "rmod": lambda T, x, y: 3.5 % x,
+    "mod": lambda T, x, y: x % y,
+    "floor_divide_inplace": lambda T, x, y: (x * 1).floor_divide_(y),
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", sorted(FLOOR_DIVIDE_CALLS))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_floor_divide_matches_torch(name: str, dtype: str) -> None:
+    torch = pytest.importorskip("torch")
+    vals = [[5.5, -5.5, 0.25, -7.0], [2.0, -2.0, 3.0, 0.5]]
+    results = []
+    for T in (gradviz, torch):
+        x = T.tensor(vals[0], dtype=getattr(T, dtype), requires_grad=True)
+        y = T.tensor(vals[1], dtype=getattr(T, dtype), requires_grad=True)
+        out = FLOOR_DIVIDE_CALLS[name](T, x, y)
+        try:
+            out.sum().backward()
+            err = None
+        except RuntimeError as e:
+            err = str(e)
+        results.append((repr(out), _graph_names(out), err))
+    assert results[0] == results[1]
+
+
+FLOOR_DIVIDE_VALUES: list[Callable[[Any], Any]] = [
+    lambda T: T.floor_divide(T.tensor([5, -5, 7, -7]), T.tensor([2, 2, -3, -3])),
+    lambda T: T.floor_divide(T.tensor([5, -5]), 2.5),
+    lambda T: T.tensor([[1.0, -1.0, 0.0, math.inf, -math.inf, math.nan]]) // T.tensor([[0.0], [-0.0], [math.inf]]),
+    lambda T: 7 // T.tensor([2, -3, 4]),
+    lambda T: -7 % T.tensor([2.0, -3.0, 4.0]),
+    lambda T: T.tensor([1, 2], dtype=T.uint8) // T.tensor([2, 1], dtype=T.uint8),
+]
+FLOOR_DIVIDE_ERRORS: list[Callable[[Any], Any]] = [
+    lambda T: T.floor_divide(T.tensor([True]), T.tensor([True])),
+    lambda T: T.tensor([3, 4]) // 0,
+    lambda T: 3 // T.tensor([1, 0]),
+    lambda T: 3 % T.tensor([1, 0]),
+    lambda T: T.floor_divide(T.ones(3), "a"),
+    lambda T: T.ones(3) // T.ones(4),
+    lambda T: T.ones(3).floor_divide_(T.ones(2, 3)),
+    lambda T: T.ones(3, requires_grad=True).floor_divide_(2.0),
+]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("i", range(len(FLOOR_DIVIDE_VALUES)))
+def test_floor_divide_values_match_torch(i: int) -> None:
+    torch = pytest.importorskip("torch")
+    assert repr(FLOOR_DIVIDE_VALUES[i](gradviz)) == repr(FLOOR_DIVIDE_VALUES[i](torch))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("i", range(len(FLOOR_DIVIDE_ERRORS)))
+def test_floor_divide_errors_match_torch(i: int) -> None:
+    torch = pytest.importorskip("torch")
+    caught = []
+    for T in (gradviz, torch):
+        with pytest.raises(Exception) as info:
+            FLOOR_DIVIDE_ERRORS[i](T)
+        caught.append((type(info.value), str(info.value)))
+    assert caught[0] == caught[1]
