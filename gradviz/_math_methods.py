@@ -378,6 +378,18 @@ def _function(name: str) -> Any:
     return fn
 
 
+def _remainder_function(input: Any, other: Any) -> Any:
+    """torch.remainder(input, other): input may also be a number (then no gradient, as in torch)."""
+    T = _T()
+    if isinstance(input, _NUMBER) and isinstance(other, T.Tensor):
+        return other.__rmod__(input)
+    _need_tensor("remainder", "input", 1, input)
+    return input.remainder(other)
+
+
+_remainder_function.__name__ = _remainder_function.__qualname__ = "remainder"
+
+
 def _binary_function(name: str, arg: str) -> Any:
     def fn(input: Any, other: Any, *args: Any, **kwargs: Any) -> Any:
         _need_tensor(name, "input", 1, input)
@@ -400,5 +412,7 @@ for _name in __all__:
         setattr(_module, _name, _binary_function(_target, "other"))
     elif _target == "lerp":
         setattr(_module, _name, _function("lerp"))
+    elif _target == "remainder":
+        setattr(_module, _name, _remainder_function)
     else:
         setattr(_module, _name, _function(_target))

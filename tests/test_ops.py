@@ -1479,6 +1479,7 @@ FLOOR_DIVIDE_CALLS: dict[str, Callable[[Any, Any, Any], Any]] = {
     "floordiv_number": lambda T, x, y: x // 2,
     "rfloordiv": lambda T, x, y: 3 // x,
     "rmod": lambda T, x, y: 3.5 % x,
+    "remainder_of_number": lambda T, x, y: T.remainder(-2.5, x),
     "mod": lambda T, x, y: x % y,
     "floor_divide_inplace": lambda T, x, y: (x * 1).floor_divide_(y),
 }
