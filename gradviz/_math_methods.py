@@ -233,6 +233,22 @@ class _MathMethods:
     def logical_xor(self, other: Any) -> Any:
         return _logical(self, other, "logical_xor", np.logical_xor, 1)
 
+    # torch writes these in place without autograd: no node, no leaf check, the grad_fn stays.
+    def logical_not_(self) -> Any:
+        return _write(self, np.logical_not(self._data))
+
+    def logical_and_(self, other: Any) -> Any:
+        return _write(self, self.logical_and(other)._data)
+
+    def logical_or_(self, other: Any) -> Any:
+        return _write(self, self.logical_or(other)._data)
+
+    def logical_xor_(self, other: Any) -> Any:
+        return _write(self, self.logical_xor(other)._data)
+
+    def bitwise_not_(self) -> Any:
+        return _write(self, self.bitwise_not()._data)
+
     def bitwise_not(self) -> Any:
         if self._dtype.is_floating_point:
             raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_SHORT[self._dtype.name]}'")
@@ -300,6 +316,15 @@ def _logical(a: Any, other: Any, name: str, fn: Any, pos: int) -> Any:
     _need_tensor(name, "other", pos, other)
     _broadcast(a, other)
     return _T().Tensor._wrap(np.asarray(fn(a._data, other._data)))
+
+
+def _write(self: Any, values: np.ndarray) -> Any:
+    if values.shape != self._data.shape:
+        raise RuntimeError(f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the "
+                           f"broadcast shape [{', '.join(map(str, values.shape))}]")
+    np.copyto(self._data, values, casting="unsafe")
+    self._version_counter.value += 1
+    return self
 
 
 def _truth(a: Any, dim: Any, keepdim: bool, fn: Any) -> Any:

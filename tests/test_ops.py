@@ -1414,6 +1414,12 @@ NO_GRAD_CALLS: dict[str, Callable[[Any], Any]] = {
                               T.tensor([True, False]).logical_xor(T.tensor([1, 1]))],
     "bitwise_not": lambda T: [T.bitwise_not(T.tensor([0, -3, 7])), T.tensor([True, False]).bitwise_not(),
                               T.tensor([0, 200], dtype=T.uint8).bitwise_not()],
+    "logical_not_": lambda T: [T.tensor([0.0, 2.0]).logical_not_(), T.tensor([0, 3]).logical_not_()],
+    "logical_and_": lambda T: [T.tensor([0.0, 2.0, 3.0]).logical_and_(T.tensor([1, 0, 5])),
+                               T.tensor([[True, False]]).logical_and_(T.tensor([True]))],
+    "logical_or_": lambda T: [T.tensor([0, 3]).logical_or_(T.tensor([0.0, 0.0]))],
+    "logical_xor_": lambda T: [T.tensor([1, 0]).logical_xor_(T.tensor([1.5, 0.0]))],
+    "bitwise_not_": lambda T: [T.tensor([0, -3]).bitwise_not_(), T.tensor([True, False]).bitwise_not_()],
     "any": lambda T: [T.any(T.tensor(_SPECIAL)), T.tensor([[0.0, 1.0], [0.0, 0.0]]).any(dim=1),
                       T.tensor([[0, 1], [0, 0]]).any(0, keepdim=True), T.zeros(2, 3).any(dim=(0, -1)),
                       T.tensor([1, 0], dtype=T.uint8).any(), T.tensor(2.0).any(dim=0), T.zeros(0).any()],
@@ -1452,8 +1458,8 @@ def test_no_grad_math_matches_torch(name: str) -> None:
     ours = [repr(t) for t in NO_GRAD_CALLS[name](gradviz)]
     ref = [repr(t) for t in NO_GRAD_CALLS[name](torch)]
     assert ours == ref
-    if name == "bitwise_not":
-        return  # integers and bools only, which never require grad
+    if name.startswith("bitwise_not") or name.endswith("_"):
+        return  # bitwise_not takes integers and bools only, which never require grad; in-place forms below
     t = getattr(gradviz, name)(gradviz.ones(2, requires_grad=True), *(
         (gradviz.ones(2),) if name in ("logical_and", "logical_or", "logical_xor", "isclose") else ()))
     assert t.grad_fn is None and not t.requires_grad
@@ -1542,3 +1548,19 @@ def test_floor_divide_errors_match_torch(i: int) -> None:
             FLOOR_DIVIDE_ERRORS[i](T)
         caught.append((type(info.value), str(info.value)))
     assert caught[0] == caught[1]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", ["logical_not_", "logical_and_", "logical_or_", "logical_xor_"])
+def test_logical_inplace_is_a_plain_write_as_in_torch(name: str) -> None:
+    """torch writes logical_*_ without autograd: a grad-requiring tensor keeps its grad_fn (a leaf is not refused)."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for T in (gradviz, torch):
+        x = T.tensor([0.0, 2.0, -1.0], requires_grad=True)
+        y = x * 1
+        args = () if name == "logical_not_" else (T.tensor([1.0, 0.0, 1.0]),)
+        out = getattr(y, name)(*args)
+        leaf = getattr(x, name)(*args)
+        results.append((out is y, repr(y), _graph_names(y), repr(leaf)))
+    assert results[0] == results[1]
