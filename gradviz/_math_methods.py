@@ -128,10 +128,11 @@ class _MathMethods:
 
     def lerp_(self, end: Any, weight: Any) -> Any:
         T = _T()
-        others = (end, weight) if isinstance(weight, T.Tensor) else (end,)
         if not self._dtype.is_floating_point:
             self.lerp(end, weight)  # raises torch's dtype error before the in-place checks
-        return _binary_inplace(self, others, "lerp", weight)
+        if isinstance(weight, T.Tensor):
+            return _binary_inplace(self, (end, weight), "lerp")
+        return _binary_inplace(self, end, "lerp", weight)
 
     def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
         return _binary_inplace(self, (tensor1, tensor2), "addcmul", value=value)
