@@ -410,3 +410,17 @@ def masked_fill_value(x: Any, mask: Any, value: Any) -> Any:
     if _is_array(x) and _is_array(value):
         return np.where(getattr(mask, "_data", mask), value, x)
     return _tensor_ops().masked_fill_value(x, mask, value)
+
+
+# -- for gradviz.ops_math --------------------------------------------------------------------------
+def sinh(x: Any) -> Any:
+    return np.sinh(x) if _is_array(x) else x.sinh()
+
+
+def cosh(x: Any) -> Any:
+    return np.cosh(x) if _is_array(x) else x.cosh()
+
+
+def rsqrt(x: Any) -> Any:
+    """1/√x, as torch's CPU kernel computes it (RsqrtBackward0 when recorded)."""
+    return 1 / np.sqrt(x) if _is_array(x) else x.rsqrt()

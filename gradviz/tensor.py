@@ -14,6 +14,7 @@ from ._tensor_methods import _MoreMethods
 from ._index_methods import _IndexMethods
 from ._sort_methods import _SortMethods
 from .ops_linalg import _LinalgMethods
+from ._math_methods import _MathMethods
 from .function import AccumulateGrad
 from ._multi_output import MultiOutput
 
@@ -83,7 +84,7 @@ _T_WARNING = (
 _SHORT = D.SHORT_NAMES
 
 
-class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods):
+class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMethods):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = (
@@ -595,10 +596,10 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods):
         return self._compare(o, np.bitwise_xor)
 
     def __floordiv__(self, o: Any) -> Any:
-        return self._compare(o, np.floor_divide)  # not differentiable, as in torch
+        return self.floor_divide(o) if _operand(o) is not NotImplemented else NotImplemented  # gradviz._math_methods
 
     def __mod__(self, o: Any) -> Any:
-        return self._compare(o, np.remainder)
+        return self.remainder(o) if _operand(o) is not NotImplemented else NotImplemented
 
     def equal(self, other: "Tensor") -> bool:
         return self._data.shape == other._data.shape and bool(np.all(self._data == other._data))
