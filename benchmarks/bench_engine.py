@@ -4,7 +4,8 @@
 
 (a) chain of 1,000 elementwise ops on a 3-element tensor, forward + backward, µs per op
 (b) MLP step 784-256-10 (forward, MSE loss, backward, SGD) at batch 64 and 256, written with plain
-    tensors (mm, +, relu) and with nn.Linear / nn.MSELoss (addmm, mse_loss), as PyTorch users write it
+    tensors (mm, +, relu) and with nn.Linear / nn.MSELoss (addmm, mse_loss), as PyTorch users write it;
+    the plain-tensor step also runs on floor_engine.py, the least any Python autograd can do, as a yardstick
 (c) 1024x1024 matmul forward + backward
 (d) peak memory of a 10,000-op chain (fresh subprocess per library)
 Each time is the median of several interleaved rounds and each ratio the median of the
@@ -28,6 +29,8 @@ import time
 import numpy as np
 
 import gradviz
+
+import floor_engine  # this directory: the script runs as `python benchmarks/bench_engine.py`
 
 try:
     import torch
@@ -60,14 +63,15 @@ def interleaved(fns: dict, inner: int = 1, rounds: int = REPEATS) -> dict[str, l
     return out
 
 
-def summary(rounds: dict[str, list[float]], ref: str, scale: float) -> tuple[dict[str, float], float]:
-    """Median time per library, and the median of the per-round ratios gradviz / ref.
+def summary(rounds: dict[str, list[float]], ref: str, scale: float,
+            who: str = "gradviz") -> tuple[dict[str, float], float]:
+    """Median time per library, and the median of the per-round ratios ``who`` / ref.
 
     A ratio taken within one round compares runs made seconds apart under the same load, so a
     burst of background work shifts both and cancels; a ratio of two medians does not cancel it.
     """
     vals = {k: statistics.median(v) * scale for k, v in rounds.items()}
-    ratio = statistics.median(g / r for g, r in zip(rounds["gradviz"], rounds[ref])) if ref in rounds else float("nan")
+    ratio = statistics.median(g / r for g, r in zip(rounds[who], rounds[ref])) if ref in rounds else float("nan")
     return vals, ratio
 
 
@@ -98,12 +102,23 @@ def chain_numpy(n: int = 1000):
 
 
 # (b) ------------------------------------------------------------------------------------
-def mlp(lib, batch: int, modules: bool = False):
+def mlp_data(batch: int) -> tuple[np.ndarray, ...]:
     rng = np.random.default_rng(0)
     xs = rng.standard_normal((batch, 784)).astype(np.float32)
     ys = np.eye(10, dtype=np.float32)[rng.integers(0, 10, batch)]
     W1 = rng.standard_normal((784, 256)).astype(np.float32) * 0.05
     W2 = rng.standard_normal((256, 10)).astype(np.float32) * 0.05
+    return xs, ys, W1, W2
+
+
+def mlp_floor(batch: int):
+    """The step on floor_engine.py's minimal engine: what any Python autograd pays at least."""
+    xs, ys, W1, W2 = mlp_data(batch)
+    return floor_engine.mlp_step(xs, ys, [W1.copy(), np.zeros(256, np.float32), W2.copy(), np.zeros(10, np.float32)])
+
+
+def mlp(lib, batch: int, modules: bool = False):
+    xs, ys, W1, W2 = mlp_data(batch)
     if lib is None:  # hand-written NumPy
         p = [W1.copy(), np.zeros(256, np.float32), W2.copy(), np.zeros(10, np.float32)]
 
@@ -199,6 +214,7 @@ def peak_memory(module: str) -> int:
 
 def main() -> None:
     rows = []
+    floors = []  # (batch, times, floor engine / numpy)
     libs = {"gradviz": gradviz, "numpy": None}
     if torch is not None:
         libs["torch"] = torch
@@ -210,9 +226,12 @@ def main() -> None:
     for modules in (False, True):
         for batch in (64, 256):
             t = interleaved({"gradviz": mlp(gradviz, batch, modules), "numpy": mlp(None, batch),
-                             **({"torch": mlp(torch, batch, modules)} if torch else {})}, inner=3, rounds=MANY)
+                             **({"torch": mlp(torch, batch, modules)} if torch else {}),
+                             **({} if modules else {"floor": mlp_floor(batch)})}, inner=3, rounds=MANY)
             how = "nn.Linear" if modules else "tensors"
             rows.append((f"(b) MLP step ({how}), batch {batch}, ms", *summary(t, "numpy", 1e3), "numpy", 1.2))
+            if not modules:
+                floors.append((batch, *summary(t, "numpy", 1e3, who="floor")))
 
     t = interleaved({"gradviz": matmul(gradviz), "numpy": matmul(None),
                      **({"torch": matmul(torch)} if torch else {})})
@@ -232,6 +251,11 @@ def main() -> None:
         ok = "ok" if ratio <= target else "MISSED"
         print(f"{name:44}{cells}  {ratio:.2f}x vs {ref} (<= {target}) {ok}")
         report.append({"name": name, "values": vals, "ref": ref, "ratio": ratio, "target": target})
+    for batch, vals, ratio in floors:
+        print(f"    floor (floor_engine.py: a minimal Python autograd, none of PyTorch's semantics), batch {batch}: "
+              f"{vals['floor']:.2f} ms, {ratio:.2f}x vs numpy")
+        report.append({"name": f"(b) floor engine, batch {batch}", "values": vals, "ref": "numpy", "ratio": ratio,
+                       "target": None})
     if "--json" in sys.argv:
         print(json.dumps(report))
 
