@@ -115,12 +115,20 @@ class Step:
     grad_before: np.ndarray | None = None
     grad_after: np.ndarray | None = None
     leaf: object = field(default=None, repr=False)
+    # With grad_fn pre-hooks, the gradient before them (and after the tensor's own hooks): what
+    # torch's retain_grad() keeps and backward(inputs=) stores. None: the same as grad_outputs.
+    retained: np.ndarray | None = field(default=None, repr=False)
 
 
 def backward_steps(
-    roots: Sequence[Node], grads: Sequence[np.ndarray], order: list[Node] | None = None
+    roots: Sequence[Node], grads: Sequence[np.ndarray], order: list[Node] | None = None, *,
+    leaf_node_hooks: bool = True,
 ) -> Iterator[Step]:
     """Run the backward pass node by node, yielding a Step after each.
+
+    ``leaf_node_hooks=False`` (autograd.grad) leaves hooks registered on AccumulateGrad nodes
+    out: torch captures a leaf input's gradient there without executing the node, though the
+    leaf tensor's own hooks still apply.
 
     Nothing outside the pass changes here: leaf gradients are reported in the Steps
     (``grad_after``) and committed by the caller once the whole pass succeeded.
@@ -146,7 +154,7 @@ def backward_steps(
             leaf = node.variable
             if leaf._hooks:
                 grad = _run_hooks(leaf._hooks, grad, Tensor)
-            if node_hooks is not None:
+            if node_hooks is not None and leaf_node_hooks:
                 grad = node_hooks.run_pre(grad, Tensor)
                 node_hooks.run_post((), grad, Tensor)
             before = leaf._grad._data if leaf._grad is not None else None
@@ -155,7 +163,9 @@ def backward_steps(
             yield Step(index, node, grad, (), before, after, leaf)
         else:
             extra = multi.pop(node, None) if multi else None
+            kept = None
             if node_hooks is not None:
+                kept = grad
                 grad = node_hooks.run_pre(grad, Tensor)
             grad_inputs = _run_node(node, grad, extra, node_hooks, Tensor)
             for (fn, nr), g in zip(node.next_functions, grad_inputs):
@@ -164,7 +174,7 @@ def backward_steps(
                         _to_output(multi, buffers, fn, nr, g)
                     else:
                         buffers[fn] = _add(buffers[fn], g) if fn in buffers else g
-            yield Step(index, node, grad, grad_inputs)
+            yield Step(index, node, grad, grad_inputs, retained=kept)
         index += 1
 
 
@@ -221,10 +231,10 @@ def backward_pass(roots: Sequence[Node], grads: Sequence[np.ndarray]) -> tuple[l
             leaves.append((leaf, _leaf_copy(grad, leaf._data)))
             continue
         extra = multi.pop(node, None) if multi else None
+        if node._retain_ref is not None:
+            retained.append((node, grad))  # before grad_fn's own pre-hooks, as torch retains it
         if node_hooks is not None:
             grad = node_hooks.run_pre(grad, _tensor_class())
-        if node._retain_ref is not None:
-            retained.append((node, grad))
         if node_hooks is None and extra is None and not _anomaly.enabled and type(node)._run_backward is _RUN:
             # Function._run_backward inlined (the recorded pass calls it): the rule, then each
             # gradient shaped back to its input, straight into the consumer's buffer.

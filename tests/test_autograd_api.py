@@ -691,3 +691,83 @@ def test_non_tensor_output_gets_none_gradient_as_in_torch(use_first: bool) -> No
         return [k, seen, arr(x.grad).tolist(), [nr for _, nr in b.sum().grad_fn.next_functions]]
 
     assert run(gradviz) == run(_torch())
+
+
+# -- where retain_grad(), tensor hooks and grad_fn hooks meet (values from torch, run live) --------
+def _hook_scenarios(lib: Any) -> list:
+    """Each scenario returns plain lists, so the two libraries' results compare directly."""
+    def vals(*ts: Any) -> list:
+        return [None if t is None else t.detach().numpy().tolist() for t in ts]
+
+    def retain_before_node_prehook(create_graph: bool) -> list:
+        x = lib.ones(2, requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        y.register_hook(lambda g: g * 10)
+        y.grad_fn.register_prehook(lambda go: (go[0] * 100,))
+        (y * 3).sum().backward(create_graph=create_graph)
+        return vals(y.grad, x.grad)
+
+    def grad_skips_accumulate_node_hooks(create_graph: bool) -> list:
+        a = lib.ones(2, requires_grad=True)
+        a.register_hook(lambda g: g * 10)
+        b = (a * 2).sum()
+        acc = b.grad_fn.next_functions[0][0].next_functions[0][0]
+        calls: list[str] = []
+        acc.register_prehook(lambda go: calls.append("pre"))
+        acc.register_hook(lambda gi, go: calls.append("post"))
+        got = lib.autograd.grad(b, a, create_graph=create_graph, retain_graph=True)
+        b.backward(inputs=[a])
+        return [vals(*got), list(calls), vals(a.grad)]
+
+    def grad_keeps_retained(create_graph: bool) -> list:
+        a = lib.ones(2, requires_grad=True)
+        c = a * 2
+        c.retain_grad()
+        d = (c * 3).sum()
+        first = lib.autograd.grad(d, a, retain_graph=True, create_graph=create_graph)
+        second = lib.autograd.grad(d, a, retain_graph=True, create_graph=create_graph)
+        return [vals(*first), vals(*second), vals(c.grad)]
+
+    def grad_non_leaf_input(create_graph: bool, needed: bool, hook_first: bool) -> list:
+        a = lib.ones(2, requires_grad=True)
+        c = a * 2
+        if hook_first:
+            c.register_hook(lambda g: g * 5)
+        c.retain_grad()
+        if not hook_first:
+            c.register_hook(lambda g: g * 5)
+        got = lib.autograd.grad((c * 3).sum(), [c, a] if needed else [c], create_graph=create_graph)
+        return [vals(*got), vals(c.grad)]
+
+    def backward_inputs_non_leaf(retain: bool, hook: bool, with_leaf: bool) -> list:
+        a = lib.ones(2, requires_grad=True)
+        c = a * 2
+        if retain:
+            c.retain_grad()
+        if hook:
+            c.register_hook(lambda g: g * 5)
+        e = c * 3
+        e.retain_grad()
+        (e * 7).sum().backward(inputs=[c, a] if with_leaf else [c])
+        return vals(c.grad, e.grad, a.grad)
+
+    out = []
+    for cg in (False, True):
+        out += [retain_before_node_prehook(cg), grad_skips_accumulate_node_hooks(cg), grad_keeps_retained(cg)]
+        out += [grad_non_leaf_input(cg, needed, first) for needed in (False, True) for first in (False, True)]
+    out += [backward_inputs_non_leaf(r, h, w) for r in (False, True) for h in (False, True) for w in (False, True)]
+    return out
+
+
+def test_retain_grad_and_hooks_meet_as_in_torch() -> None:
+    """retain_grad keeps the gradient after the tensor's hooks and before grad_fn pre-hooks;
+    autograd.grad fills retained grads, applies a skipped input's tensor hooks and leaves
+    AccumulateGrad node hooks out; backward(inputs=) stores a non-leaf input's hooked gradient once."""
+    torch = _torch()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # backward(create_graph=True)'s reference-cycle warning
+        mine, ref = _hook_scenarios(gradviz), _hook_scenarios(torch)
+    assert len(mine) == len(ref)
+    for i, (m, r) in enumerate(zip(mine, ref)):
+        assert m == r, f"scenario {i}"

@@ -76,12 +76,51 @@ def commit(steps: Sequence[Step]) -> None:
                 np.copyto(leaf._grad._data, step.grad_after, casting="unsafe")
                 leaf._grad._version_counter.value += 1
         elif node._retain_ref is not None:
-            t = node._retain_ref()
-            if t is not None:
-                if t._grad is None:
-                    t._grad = Tensor._wrap(step.grad_outputs.copy())
-                else:
-                    t._grad = Tensor._wrap(t._grad._data + step.grad_outputs)
+            _retain(step)
+
+
+def _retain(step: Step) -> None:
+    """The retained grad of the tensor whose grad_fn ran in ``step`` (if it retains grad)."""
+    _keep(step.node._retain_ref(), step.retained if step.retained is not None else step.grad_outputs)
+
+
+def _keep(t: Any, g: Any) -> None:
+    """Add ``g`` into a retain_grad() tensor's .grad as torch does: a new tensor each time
+    (a clone first), recorded when ``g`` is a Tensor of a create_graph pass."""
+    from ..tensor import Tensor
+
+    if t is None:
+        return
+    if type(g) is np.ndarray:
+        t._grad = Tensor._wrap(g.copy()) if t._grad is None else Tensor._wrap(t._grad._data + g)
+    else:
+        with set_grad_enabled(True):
+            t._grad = g.clone() if t._grad is None else t._grad + g
+
+
+def _hooked(key: tuple, g: Any, ran: dict) -> Any:
+    """A non-leaf target's gradient as its tensor's hooks leave it: what retain_grad() keeps
+    and backward(inputs=) stores. If its grad_fn ran, the hooks ran there; if not, they run
+    on the captured gradient now, as torch's engine does for an input it does not execute."""
+    node, nr = key
+    step = ran.get(node)
+    if step is not None and nr == 0:
+        return step.retained if step.retained is not None else step.grad_outputs
+    if step is None and nr == 0 and node._pre_hooks:
+        if type(g) is np.ndarray:
+            from ..graph import _run_hooks
+            from ..tensor import Tensor
+
+            return _run_hooks(node._pre_hooks, g, Tensor)
+        from .higher import _run_hooks as run_on_tensors
+
+        with set_grad_enabled(True):
+            return run_on_tensors(node._pre_hooks, g)
+    return g
+
+
+def _ran(steps: Sequence[Step]) -> dict:
+    return {s.node: s for s in steps if not isinstance(s.node, AccumulateGrad)}
 
 
 CYCLE_WARNING = (
@@ -229,6 +268,15 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     if targets is not None:
         with set_grad_enabled(True):
             found = captured(roots, grads, steps, targets)
+        # A non-leaf input's .grad gets its gradient after the tensor's hooks, as a retained
+        # grad would (and only once, if it also retains grad); other retained grads as usual.
+        ran = _ran(steps)
+        for key in found:
+            if not isinstance(key[0], AccumulateGrad):
+                found[key] = _hooked(key, found[key], ran)
+        for node, step in ran.items():
+            if node._retain_ref is not None and (node, 0) not in targets:
+                _retain(step)
         # torch's engine visits (and frees) a non-leaf input's node without running it.
         visited = [n for n, _ in found if not isinstance(n, AccumulateGrad)]
         for node in visited:
@@ -286,12 +334,18 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         from . import higher
 
         grads = _graph_grads(grad_outputs, grads)
-        steps = higher.backward_graph(roots, grads, order)
+        steps = higher.backward_graph(roots, grads, order, leaf_node_hooks=False)
         with set_grad_enabled(True):
             found = captured(roots, grads, steps, targets)
     else:
-        steps = list(backward_steps(roots, grads, order))
+        steps = list(backward_steps(roots, grads, order, leaf_node_hooks=False))
         found = captured(roots, grads, steps, targets)
+    # A non-leaf input whose grad_fn did not run gets its tensor's hooks applied to the result,
+    # as torch's engine does for an input it captures without executing.
+    ran = _ran(steps)
+    for key in found:
+        if not isinstance(key[0], AccumulateGrad) and key[0] not in ran:
+            found[key] = _hooked(key, found[key], ran)
     result = []
     for i, (t, node) in enumerate(zip(inputs, nodes)):
         if node not in found:
@@ -306,6 +360,14 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             result.append(g if g._data.dtype == t._data.dtype else _bm_astype(g, t._data.dtype))
         else:
             result.append(Tensor._wrap(np.array(found[node], dtype=t._data.dtype)))
+    # Retained grads as torch keeps them in a grad() call too: those of the nodes that ran, and
+    # of retaining inputs whose node did not run (with what they were given).
+    for node, step in ran.items():
+        if node._retain_ref is not None:
+            _retain(step)
+    for (node, nr), g in found.items():
+        if nr == 0 and node not in ran and not isinstance(node, AccumulateGrad) and node._retain_ref is not None:
+            _keep(node._retain_ref(), g)
     if not retain_graph:
         _free(steps)
     return tuple(result)

@@ -133,7 +133,8 @@ def _run_post(hooks: Any, grad_inputs: tuple, grad: Any) -> tuple:
     return grad_inputs
 
 
-def backward_graph(roots: Sequence[Node], grads: Sequence[Any], order: list[Node] | None = None) -> list[Step]:
+def backward_graph(roots: Sequence[Node], grads: Sequence[Any], order: list[Node] | None = None, *,
+                   leaf_node_hooks: bool = True) -> list[Step]:
     """Run the backward pass on Tensors with grad mode on; one Step per node that ran.
 
     Like graph.backward_steps, nothing outside the pass changes here: the caller commits.
@@ -159,12 +160,14 @@ def backward_graph(roots: Sequence[Node], grads: Sequence[Any], order: list[Node
                 leaf = node.variable
                 if leaf._hooks:
                     grad = _run_hooks(leaf._hooks, grad)
-                if node_hooks is not None:
+                if node_hooks is not None and leaf_node_hooks:  # (see graph.backward_steps)
                     grad = _run_pre(node_hooks, grad)
                     _run_post(node_hooks, (), grad)
                 steps.append(Step(len(steps), node, grad, (), None, None, leaf))
                 continue
+            kept = None
             if node_hooks is not None:
+                kept = grad
                 grad = _run_pre(node_hooks, grad)
             if _anomaly.enabled:
                 grad_inputs = _anomaly.run(node, grad, extra, runner=_run_node)
@@ -180,7 +183,7 @@ def backward_graph(roots: Sequence[Node], grads: Sequence[Any], order: list[Node
                     slots[nr] = slots[nr] + g if nr in slots else g
                 else:
                     buffers[fn] = buffers[fn] + g if fn in buffers else g
-            steps.append(Step(len(steps), node, grad, grad_inputs))
+            steps.append(Step(len(steps), node, grad, grad_inputs, retained=kept))
     return steps
 
 
@@ -219,5 +222,5 @@ def commit_graph(steps: Sequence[Step], targets: dict[Node, Any] | None = None) 
             t = node._retain_ref()
             if t is not None:
                 with grad_mode.set_grad_enabled(True):  # torch keeps a clone, then adds out of place
-                    g = step.grad_outputs
+                    g = step.retained if step.retained is not None else step.grad_outputs
                     t._grad = g.clone() if t._grad is None else t._grad + g
