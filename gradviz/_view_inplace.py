@@ -125,3 +125,55 @@ def rebase(view: Any, result: Any) -> bool:
     view._requires_grad = True
     node._out_ref = weakref.ref(view)
     return True
+
+
+# torch's texts for an in-place change (grad mode on) of a view whose creation forbids it.
+_AMBIGUOUS = (" Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
+              "moving both the view and the inplace either both inside the {block} block (if you don't want the "
+              "inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+_MULTI = (" This view is the output of a function that returns multiple views. Such functions do not allow the "
+          "output views to be modified inplace. You should replace the inplace operation by an out-of-place one.")
+
+
+def refuse(t: Any, idx: Any = None, advanced: bool = False) -> None:
+    """Raise torch's error for an in-place change of ``t``, a view marked by function._view_meta.
+
+    torch names the node that made the view when there is one: ``t``'s grad_fn, or for
+    ``t[idx] = v`` (``t`` requiring grad) the view it writes through, output 0 of the last
+    Select or Slice the index applies, unless the index is advanced or takes ``t`` whole.
+    """
+    how = t._creation
+    named = None
+    if idx is not None and t._requires_grad and not advanced:
+        view = _setitem_view(t._data.shape, idx)
+        named = (0, view) if view is not None else None
+    if named is None and t.grad_fn is not None:
+        name = t.grad_fn.name()
+        named = (t._output_nr, name[:-len("Backward0")] if name.endswith("Backward0") else name)
+    head = f"Output {named[0]} of {named[1]} is a view" if named else ""
+    if how == "multi":
+        head = head + " and is being modified inplace." if named else (
+            "A view was created in no_grad mode and is being modified inplace with grad mode enabled.")
+        raise RuntimeError(head + _MULTI)
+    mode, block, when = (("inference", "inference_mode", "in normal mode") if how == "inference" else
+                         ("no_grad", "no_grad", "with grad mode enabled"))
+    head = f"{head} of a view which was created in {mode} mode" if named else f"A view was created in {mode} mode"
+    raise RuntimeError(f"{head} and is being modified inplace {when}." + _AMBIGUOUS.format(block=block))
+
+
+def _setitem_view(shape: tuple, idx: Any) -> str | None:
+    """The view ``t[idx] = v`` writes through, as torch names it: "Select" or "Slice", or None."""
+    items = idx if isinstance(idx, tuple) else (idx,)
+    last, dim = None, 0
+    for it in items:
+        if it is None:
+            continue
+        if it is Ellipsis:
+            dim = len(shape) - sum(1 for x in items if x is not None and x is not Ellipsis) + dim
+            continue
+        if not isinstance(it, slice):
+            last = "Select"
+        elif it.indices(shape[dim]) != (0, shape[dim], 1):
+            last = "Slice"
+        dim += 1
+    return last

@@ -260,8 +260,11 @@ class Function(Node):
             edges, meta, consts = [], [], []
             for t, a in zip(inputs, arrays):
                 if t._requires_grad:
-                    edges.append(t._edge())
-                    consts.append(None)
+                    e = t._edge()
+                    edges.append(e)
+                    # No edge from a tensor that requires grad: a view made under no_grad (see
+                    # _view_meta); the display shows its value like a constant's.
+                    consts.append(None if e[0] is not None else t._data)
                 else:
                     edges.append(_NO_EDGE)
                     consts.append(t._data if t._scalar is None else t._scalar)
@@ -281,8 +284,7 @@ class Function(Node):
             src = inputs[0]
             result._version_counter = src._version_counter
             result._base = src._base if src._base is not None else src
-            if grad_mode._inference_seen and getattr(src, "_inference", False):
-                result._inference = True  # a view of an inference tensor is one too
+            _view_meta(result, src, False)
         return result
 
     # -- running backward ------------------------------------------------------
@@ -303,6 +305,39 @@ class Function(Node):
                 g = g.astype(dt)
             out.append(g)
         return tuple(out)
+
+
+def _view_meta(view: Any, src: Any, multi: bool) -> None:
+    """How a view was made, for torch's checks of a later in-place change (its CreationMeta).
+
+    Made with grad mode off ("no_grad", or "inference" in inference mode), the view of a tensor
+    that requires grad still requires grad, as a leaf with no gradient edge: what happens to it
+    reaches nobody's .grad. Pieces of split/chunk/unbind are "multi"; a view of a view made in
+    grad mode inherits its source's mark. Unmarked (torch's DEFAULT) views need no attribute.
+    """
+    if grad_mode._inference_seen:
+        if getattr(src, "_inference", False):
+            view._inference = True  # a view of an inference tensor is one too
+        elif getattr(view, "_inference", False):
+            del view._inference  # made in inference mode from a normal tensor: a normal tensor
+    if not _grad_state.enabled:
+        inherited = getattr(src, "_creation", None)
+        view._creation = inherited if inherited == "inference" else (
+            "inference" if grad_mode._inference_active and _grad_state.inference else "no_grad")
+        if src._requires_grad:
+            view._requires_grad = True
+            view._grad_acc = _NO_ACCUMULATOR
+    elif multi:
+        view._creation = "multi"
+    else:
+        inherited = getattr(src, "_creation", None)
+        if inherited is not None:
+            view._creation = inherited
+
+
+def _NO_ACCUMULATOR() -> None:
+    """The cached-accumulator slot of a tensor that must never get one (see _view_meta)."""
+    return None
 
 
 def _records(saved: tuple, keep_for: tuple | None, edges: tuple, inputs: Any, arrays: list,

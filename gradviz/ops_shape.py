@@ -16,7 +16,7 @@ import gradviz._bmath as bm
 
 from . import _anomaly, grad_mode
 from ._multi_output import MultiOutput
-from .function import Function, _sequence
+from .function import Function, _sequence, _view_meta
 
 
 class RepeatBackward0(Function):
@@ -45,18 +45,6 @@ class _Pieces(MultiOutput, Function):
     formula = "the pieces' gradients joined back along dim (zeros for a piece that got none)"
     is_view = True
     joined: ClassVar[str] = "cat"  # how backward joins the pieces: cat, or stack for unbind
-    _multi_view: ClassVar[bool] = True  # Tensor's in-place checks look for this
-
-    def refuse_inplace(self, t: Any, idx: Any = None, advanced: bool = False) -> None:
-        """torch refuses (grad mode on) an in-place change of a piece that has the shared node.
-
-        ``t[idx] = v`` writes through a view of the piece unless the index is advanced or takes
-        it whole; torch then names that view (output 0 of the last Select or Slice it applies).
-        """
-        view = None if idx is None or advanced else _setitem_view(t._data.shape, idx)
-        if view is not None:
-            raise RuntimeError(MULTI_VIEW_INPLACE.format(nr=0, name=view))
-        raise RuntimeError(MULTI_VIEW_INPLACE.format(nr=t._output_nr, name=self.name()[:-len("Backward0")]))
 
     @classmethod
     def split(cls, a: Any, dim: int, index: list) -> tuple:
@@ -89,8 +77,7 @@ class _Pieces(MultiOutput, Function):
             t._output_nr = k if track else 0
             t._version_counter = a._version_counter
             t._base = base
-            if grad_mode._inference_seen and getattr(a, "_inference", False):
-                t._inference = True
+            _view_meta(t, a, True)
             pieces.append(t)
         if track and pieces:
             node.output_meta = (arrays[0].shape, a._dtype)  # what the display shows: output 0
@@ -141,26 +128,3 @@ class UnbindBackward0(_Pieces):
     """z_k = a[..., k, ...], the k-th slice of a along dim"""
 
     label, joined = "unbind", "stack"
-
-
-MULTI_VIEW_INPLACE = (
-    "Output {nr} of {name} is a view and is being modified inplace. This view is the output of a function that "
-    "returns multiple views. Such functions do not allow the output views to be modified inplace. You should "
-    "replace the inplace operation by an out-of-place one.")
-
-
-def _setitem_view(shape: tuple, idx: Any) -> str | None:
-    items = idx if isinstance(idx, tuple) else (idx,)
-    last, dim = None, 0
-    for it in items:
-        if it is None:
-            continue
-        if it is Ellipsis:
-            dim = len(shape) - sum(1 for x in items if x is not None and x is not Ellipsis) + dim
-            continue
-        if not isinstance(it, slice):
-            last = "Select"
-        elif it.indices(shape[dim]) != (0, shape[dim], 1):
-            last = "Slice"
-        dim += 1
-    return last

@@ -15,7 +15,7 @@ from ._index_methods import _IndexMethods
 from ._sort_methods import _SortMethods
 from .ops_linalg import _LinalgMethods
 from ._math_methods import _MathMethods
-from .function import AccumulateGrad
+from .function import _NO_ACCUMULATOR, AccumulateGrad
 from ._multi_output import MultiOutput
 
 _NUMBER = (bool, int, float, np.bool_, np.number)
@@ -91,6 +91,7 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
         "_data", "_dtype", "_requires_grad", "grad_fn", "_grad", "_version_counter",
         "_grad_acc", "_hooks", "_retains_grad", "_base", "_scalar", "_cut", "__weakref__",
         "_output_nr", "_inference",  # _inference is set only on inference tensors (readers use getattr)
+        "_creation",  # set only on views made under no_grad / inference mode or by split (function._view_meta)
     )
     __array_priority__ = 1000
     __array_ufunc__ = None  # ndarray (op) Tensor defers to our reflected methods
@@ -158,8 +159,11 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
 
     def _accumulator(self) -> AccumulateGrad:
         # Weakly cached: one AccumulateGrad per leaf while some graph uses it, as in torch.
-        acc = self._grad_acc() if self._grad_acc is not None else None
+        ref = self._grad_acc
+        acc = ref() if ref is not None else None
         if acc is None:
+            if ref is _NO_ACCUMULATOR:
+                return None  # a view made under no_grad: requires grad, yet leads nowhere
             acc = AccumulateGrad(self)
             self._grad_acc = weakref.ref(acc)
         return acc
@@ -177,6 +181,8 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
                     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
                 )
             return
+        if not value and self._grad_acc is _NO_ACCUMULATOR:
+            return  # a view made under no_grad requires grad as long as its base does (torch)
         if value and not self._dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         if value and not grad_mode._state.inference and getattr(self, "_inference", False):
@@ -974,8 +980,8 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
         _check_assignable(v._data.shape, self._data[idx].shape, advanced)
         v_arr = v._data.astype(self._data.dtype, copy=False)
         if grad_mode._state.enabled and (self._requires_grad or v._requires_grad):
-            if getattr(self.grad_fn, "_multi_view", False):
-                self.grad_fn.refuse_inplace(self, idx, advanced)  # a piece of split/chunk/unbind
+            if getattr(self, "_creation", None) is not None:
+                _view_inplace.refuse(self, idx, advanced)
             if self.grad_fn is None and self._requires_grad:
                 # torch writes `x[:]`, `x[...]` and advanced indices into x itself, other indices into a view.
                 raise RuntimeError(VIEW_LEAF_INPLACE if _makes_view(self, idx, advanced) else LEAF_INPLACE)
@@ -993,8 +999,8 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
         if not grad_mode._state.inference and getattr(self, "_inference", False):
             raise RuntimeError(INFERENCE_INPLACE)
         if grad_mode._state.enabled:
-            if getattr(self.grad_fn, "_multi_view", False):
-                self.grad_fn.refuse_inplace(self)  # a piece of split/chunk/unbind
+            if (self._requires_grad or other_requires_grad) and getattr(self, "_creation", None) is not None:
+                _view_inplace.refuse(self)  # a view made under no_grad, or a split piece (or a view of one)
             if self.grad_fn is None and self._requires_grad:
                 raise RuntimeError(LEAF_INPLACE)
             base = self._base

@@ -176,3 +176,92 @@ def test_second_order_through_a_view_write_matches_torch():
         return repr(g.detach()), repr(h)
 
     assert run(gradviz) == run(torch)
+
+
+# -- views made under no_grad / inference mode, and pieces of split: torch's CreationMeta ---------
+def _views_and_modes(m):
+    """Each case: a label and a function; results are printed text, so both libraries compare."""
+    def x_mid():
+        return m.ones(4, requires_grad=True) * 1
+
+    def no_grad_view(make):
+        x = x_mid()
+        with m.no_grad():
+            v = make(x)
+        return v
+
+    cases = {
+        "nograd slice requires grad": lambda: repr(no_grad_view(lambda x: x[:2])),
+        "nograd view flags": lambda: [(t.requires_grad, t.is_leaf, t.grad_fn is None) for t in (
+            no_grad_view(lambda x: x.view(2, 2)), no_grad_view(lambda x: x.T), no_grad_view(lambda x: x.unsqueeze(0)),
+            no_grad_view(lambda x: x.split(2)[0]), no_grad_view(lambda x: x.detach()), no_grad_view(lambda x: x * 2))],
+        "ops on nograd view record": lambda: [repr(no_grad_view(lambda x: x[:2]) * 2),
+                                              repr(no_grad_view(lambda x: x[:2])[:1])],
+        "nograd view edge": lambda: str(((no_grad_view(lambda x: x[:2]) * 3).grad_fn.next_functions)),
+        "nograd view backward reaches nobody": lambda: _backward_through(m, no_grad_view),
+        "nograd view backward itself": lambda: no_grad_view(lambda x: x[:2]).backward(m.ones(2)),
+        "nograd view mul_": lambda: no_grad_view(lambda x: x[:2]).mul_(2),
+        "nograd view zero_": lambda: no_grad_view(lambda x: x[:2]).zero_(),
+        "nograd view setitem select": lambda: no_grad_view(lambda x: x[:2]).__setitem__(0, 5.0),
+        "nograd view setitem whole": lambda: no_grad_view(lambda x: x[:2]).__setitem__(slice(None), 5.0),
+        "view of nograd view mul_": lambda: no_grad_view(lambda x: x[:2])[:1].mul_(2),
+        "nograd view requires_grad_(False)": lambda: repr(no_grad_view(lambda x: x[:2]).requires_grad_(False)),
+        "nograd leaf view mul_": lambda: _leaf_view(m).mul_(2),
+        "plain base nograd view, grad other": lambda: _plain_view(m, True).add_(m.ones(2, requires_grad=True)),
+        "plain base nograd view, plain other": lambda: repr(_plain_view(m, True).add_(1)),
+        "plain base piece, grad other": lambda: _plain_view(m, False).add_(m.ones(2, requires_grad=True)),
+        "plain base piece setitem": lambda: _plain_view(m, False).__setitem__(0, m.ones((), requires_grad=True)),
+        "piece of split mul_": lambda: x_mid().split(2)[1].mul_(2),
+        "view of piece mul_": lambda: x_mid().split(2)[0][0:1].mul_(2),
+        "view of unbound piece mul_": lambda: x_mid().view(2, 2).unbind(0)[0].unsqueeze(0).mul_(2),
+        "nograd split piece mul_": lambda: no_grad_view(lambda x: x.split(2)[0]).mul_(2),
+        "inference view flags": lambda: _inference_view(m, lambda v: (v.requires_grad, v.is_leaf, v.is_inference())),
+        "inference view mul_": lambda: _inference_view(m, lambda v: v.mul_(2)),
+        "inference view of view mul_": lambda: _inference_view(m, lambda v: v[0:1].mul_(2)),
+    }
+    out = {}
+    for label, fn in cases.items():
+        try:
+            out[label] = ("ok", fn())
+        except Exception as e:  # noqa: BLE001 - the outcome is what is compared
+            out[label] = (type(e).__name__, str(e))
+    return out
+
+
+def _backward_through(m, no_grad_view):
+    v = no_grad_view(lambda x: x[:2])
+    (v * 3).sum().backward()
+    return repr(v.grad), repr(v._base.grad) if hasattr(v, "_base") else None
+
+
+def _leaf_view(m):
+    x = m.ones(4, requires_grad=True)
+    with m.no_grad():
+        return x[:2]
+
+
+def _plain_view(m, under_no_grad):
+    z = m.ones(4)
+    if under_no_grad:
+        with m.no_grad():
+            return z[:2]
+    return z.split(2)[0]
+
+
+def _inference_view(m, then):
+    x = m.ones(4, requires_grad=True) * 1
+    with m.inference_mode():
+        v = x[:2]
+    return then(v)
+
+
+def test_views_made_under_no_grad_and_split_pieces_match_torch():
+    """A view made with grad off requires grad (a leaf with no edge) and may not be changed in
+    place with grad on; split pieces and views of them refuse in-place changes; texts as torch's.
+
+    Not covered, a known difference: changed in place under no_grad, such a view (or a split
+    piece) shows ``grad_fn=<Invalid>`` in torch 2.13, while gradviz keeps it as it was."""
+    torch = pytest.importorskip("torch")
+    mine, ref = _views_and_modes(gradviz), _views_and_modes(torch)
+    for label in ref:
+        assert mine[label] == ref[label], label

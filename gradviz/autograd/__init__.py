@@ -27,7 +27,7 @@ def _roots(tensors: Sequence[Any], grad_tensors: Sequence[Any]) -> tuple[list[No
         if g is None:
             if t._requires_grad and t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        if not t._requires_grad:
+        if not t._requires_grad or (t.grad_fn is None and t._accumulator() is None):  # (a no_grad view's)
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
             g_arr = np.ones(t._data.shape, dtype=t._data.dtype)
