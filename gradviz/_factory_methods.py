@@ -20,6 +20,7 @@ from ._tensor_methods import _REQUIRED, _check_fits
 _NUMBER = (bool, int, float, np.bool_, np.number)
 _MESHGRID_WARNING = ("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument. "
                      "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4215.)")
+_warned = {"meshgrid": False}  # torch gives that warning once per process (TORCH_WARN_ONCE)
 
 
 def _C() -> Any:
@@ -199,7 +200,9 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     """Grids from 0-d/1-d tensors: each is viewed along its own axis and expanded, as torch records it."""
     tensors = _tensor_list(tensors)
     if indexing is None:
-        warnings.warn(_MESHGRID_WARNING, UserWarning, stacklevel=2)
+        if not _warned["meshgrid"]:
+            _warned["meshgrid"] = True
+            warnings.warn(_MESHGRID_WARNING, UserWarning, stacklevel=2)
         indexing = "ij"
     if not tensors:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
