@@ -29,6 +29,7 @@ from ._finfo import finfo, get_default_dtype, iinfo  # noqa: F401
 from .creation import randint_like  # noqa: F401
 from .ops_linalg import cross, det, diff, dist, inverse, kron, matrix_power, tensordot, trace  # noqa: F401
 from ._math_methods import *  # noqa: F401,F403  (sinh, erf, atan2, lerp, addcmul, ... and in-place forms)
+from ._factory_methods import broadcast_shapes, broadcast_tensors, broadcast_to, meshgrid  # noqa: F401
 from .grad_mode import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
 )

@@ -5,26 +5,15 @@ exact error types and texts, then builds the NumPy index its op needs; no node e
 """
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
 
 from . import _dtype as D
 from . import ops_index as X
+from ._lazy import _T, _tensor_arg
 
 _REQUIRED: Any = object()
-
-
-def _T() -> Any:
-    return sys.modules[__package__ + ".tensor"]
-
-
-def _tensor_arg(op: str, name: str, pos: int, value: Any) -> Any:
-    T = _T()
-    if not isinstance(value, T.Tensor):
-        raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not {T._type_name_of(value)}")
-    return value
 
 
 def _dims_arg(value: Any) -> tuple:

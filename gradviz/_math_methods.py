@@ -12,6 +12,7 @@ import numpy as np
 
 from . import _dtype as D
 from . import ops_math as M
+from ._lazy import _T, _tensor_arg
 
 _SHORT = D.SHORT_NAMES
 _CPP = D.CPP_NAMES
@@ -34,16 +35,6 @@ _ADDCDIV_INT = (
     "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
     "for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / "
     "tensor2), for all dtypes.")
-
-
-def _T() -> Any:
-    return sys.modules[__package__ + ".tensor"]
-
-
-def _need_tensor(fn: str, arg: str, pos: int, x: Any) -> None:
-    T = _T()
-    if not isinstance(x, T.Tensor):
-        raise TypeError(f"{fn}(): argument '{arg}' ({'position ' + str(pos)}) must be Tensor, not {T._type_name_of(x)}")
 
 
 def _broadcast(*ts: Any) -> tuple[int, ...]:
@@ -82,14 +73,14 @@ class _MathMethods:
     __slots__ = ()
 
     def atan2(self, other: Any) -> Any:
-        _need_tensor("atan2", "other", 1, other)
+        _tensor_arg("atan2", "other", 1, other)
         _broadcast(self, other)
         rt = _result_type(self, other)
         rt = rt if rt.is_floating_point else D.float32
         return M.Atan2Backward0.apply(self, other, _cast=rt.np)
 
     def hypot(self, other: Any) -> Any:
-        _need_tensor("hypot", "other", 1, other)
+        _tensor_arg("hypot", "other", 1, other)
         _broadcast(self, other)
         rt = _result_type(self, other)
         if not rt.is_floating_point:
@@ -262,7 +253,7 @@ class _MathMethods:
         return _truth(self, dim, keepdim, np.all)
 
     def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Any:
-        _need_tensor("isclose", "other", 1, other)
+        _tensor_arg("isclose", "other", 1, other)
         if other._dtype is not self._dtype:
             raise RuntimeError(f"{_SHORT[self._dtype.name]} did not match {_SHORT[other._dtype.name]}")
         for name, v in (("rtol", rtol), ("atol", atol)):
@@ -300,8 +291,8 @@ def _lerp_signature_error(end: Any, weight: Any) -> str:
 
 
 def _addc(a: Any, b: Any, c: Any, value: Any, name: str, op: Any) -> Any:
-    _need_tensor(name, "tensor1", 2, b)
-    _need_tensor(name, "tensor2", 3, c)
+    _tensor_arg(name, "tensor1", 2, b)
+    _tensor_arg(name, "tensor2", 3, c)
     if name == "addcdiv" and not b._dtype.is_floating_point and not c._dtype.is_floating_point:
         raise RuntimeError(_ADDCDIV_INT)
     _broadcast(a, b, c)
@@ -314,7 +305,7 @@ def _addc(a: Any, b: Any, c: Any, value: Any, name: str, op: Any) -> Any:
 
 
 def _logical(a: Any, other: Any, name: str, fn: Any, pos: int) -> Any:
-    _need_tensor(name, "other", pos, other)
+    _tensor_arg(name, "other", pos, other)
     _broadcast(a, other)
     return _T().Tensor._wrap(np.asarray(fn(a._data, other._data)))
 
@@ -396,7 +387,7 @@ def _binary_inplace(self: Any, others: Any, name: str, *args: Any, **kw: Any) ->
 
 def _function(name: str) -> Any:
     def fn(input: Any, *args: Any, **kwargs: Any) -> Any:
-        _need_tensor(name, "input", 1, input)
+        _tensor_arg(name, "input", 1, input)
         return getattr(input, name)(*args, **kwargs)
 
     fn.__name__ = fn.__qualname__ = name
@@ -409,7 +400,7 @@ def _remainder_function(input: Any, other: Any) -> Any:
     T = _T()
     if isinstance(input, _NUMBER) and isinstance(other, T.Tensor):
         return other.__rmod__(input)
-    _need_tensor("remainder", "input", 1, input)
+    _tensor_arg("remainder", "input", 1, input)
     return input.remainder(other)
 
 
@@ -418,8 +409,8 @@ _remainder_function.__name__ = _remainder_function.__qualname__ = "remainder"
 
 def _binary_function(name: str, arg: str) -> Any:
     def fn(input: Any, other: Any, *args: Any, **kwargs: Any) -> Any:
-        _need_tensor(name, "input", 1, input)
-        _need_tensor(name, arg, 2, other)
+        _tensor_arg(name, "input", 1, input)
+        _tensor_arg(name, arg, 2, other)
         return getattr(input, name)(other, *args, **kwargs)
 
     fn.__name__ = fn.__qualname__ = name

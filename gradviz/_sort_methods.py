@@ -5,20 +5,16 @@ exact error types and texts, and the order is computed before any node is create
 """
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
 
 from . import _dtype as D
 from . import ops_sort as O
+from ._lazy import _T
 from ._tensor_methods import _REQUIRED
 
 _UNSET: Any = object()  # an argument not given at all (torch picks another overload when it is)
-
-
-def _T() -> Any:
-    return sys.modules[__package__ + ".tensor"]
 
 
 def _wrap_indices(idx: np.ndarray) -> Any:

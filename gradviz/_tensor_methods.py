@@ -6,7 +6,6 @@ first, with torch's exact error types and texts, before any node is created.
 from __future__ import annotations
 
 import math
-import sys
 import warnings
 from typing import Any
 
@@ -17,6 +16,7 @@ from . import grad_mode
 from . import ops_elementwise as E
 from . import ops_reduce as R
 from . import ops_shape as S
+from ._lazy import _T
 
 _NUMBER = (bool, int, float, np.bool_, np.number)
 _SHORT = D.SHORT_NAMES
@@ -50,12 +50,6 @@ def _check_fits(value: Any, dtype: Any) -> None:
 _DOF = ("{}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor (input numel "
         "divided by output numel). (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
         "ReduceOps.cpp:1861.)")
-
-
-def _T() -> Any:
-    # The module gradviz.tensor (its helpers); `gradviz.tensor` the attribute is the factory
-    # function, and tensor.py imports this module before it defines Tensor, so look it up late.
-    return sys.modules[__package__ + ".tensor"]
 
 
 def _shape_text(shape: tuple) -> str:

@@ -6,7 +6,6 @@ run on Tensors (create_graph=True). Broadcasting of two operands is undone centr
 """
 from __future__ import annotations
 
-import sys
 import warnings
 from types import SimpleNamespace
 from typing import Any
@@ -16,6 +15,7 @@ import numpy as np
 import gradviz._bmath as bm
 
 from . import _dtype as D
+from ._lazy import _T
 from .function import Function
 from .ops import LinalgVectorNormBackward0
 
@@ -138,10 +138,6 @@ class LinalgInvExBackward0(Function):
 
 
 # -- the checked entry points (Tensor methods and torch.* functions) ---------------------------------
-def _T() -> Any:
-    return sys.modules[__package__ + ".tensor"]
-
-
 def trace(input: Any) -> Any:  # noqa: A002 - torch's names
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")

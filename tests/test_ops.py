@@ -1000,6 +1000,25 @@ CASES: list[OpCase] = [
            "remainder_inplace"),
     OpCase("RemainderBackward1", lambda T, a, b: T.remainder(a, b), mod_pair(), "remainder_tensor"),
 ]
+
+# gradviz/_factory_methods.py: type_as is `to`, the broadcasting functions record expand (and view), as in torch
+@st.composite
+def _lead_sample(d: Any) -> Sample:
+    """An array and a shape it broadcasts to with one more leading dim, so broadcast_tensors must expand it."""
+    sample = d(expand_sample())
+    return Sample(sample.arrays, {"shape": (d(st.integers(1, 2)),) + sample.kw["size"]})
+
+
+CASES += [
+    OpCase("ToCopyBackward0", lambda T, a: a.type_as(T.zeros((), dtype=T.float32)), unary(dyadic()), "type_as",
+           eps=2.0 ** -12),
+    OpCase("ExpandBackward0", lambda T, a, size: T.broadcast_to(a, size), expand_sample(), "broadcast_to"),
+    OpCase("ExpandBackward0", lambda T, a, size: a.broadcast_to(size), expand_sample(), "broadcast_to_method"),
+    OpCase("ExpandBackward0", lambda T, a, shape: T.broadcast_tensors(a, T.zeros(shape, dtype=a.dtype))[0],
+           _lead_sample(), "broadcast_tensors"),
+    OpCase("ExpandBackward0", lambda T, a, b: T.meshgrid(a, b, indexing="ij")[0], two_vectors(), "meshgrid_ij"),
+    OpCase("ExpandBackward0", lambda T, a, b: T.meshgrid(a, b, indexing="xy")[1], two_vectors(), "meshgrid_xy"),
+]
 CASE_IDS = [c.id for c in CASES]
 
 
@@ -1562,6 +1581,18 @@ ERRORS["ViewBackward0"] = ERRORS["ViewBackward0"] + [
                "unflatten: Provided sizes [3, 2] don't multiply up to the size of dim 1 (4) in the input tensor"),
     ErrorInput(lambda T: T.unflatten(_ones(T, 3, 4), 1, ()), RuntimeError, "unflatten: sizes must be non-empty"),
     _dim_error(lambda T: _ones(T, 3, 4).unflatten(2, (2, 2)), -2, 1, 2)]
+# broadcast_to is expand: its errors join ExpandBackward0's (the other new functions' are in test_factory_methods.py)
+ERRORS["ExpandBackward0"] = ERRORS["ExpandBackward0"] + [
+    ErrorInput(lambda T: T.broadcast_to(_ones(T, 3), (2, 4)), RuntimeError,
+               "The expanded size of the tensor (4) must match the existing size (3) at non-singleton dimension 1.  "
+               "Target sizes: [2, 4].  Tensor sizes: [3]"),
+    ErrorInput(lambda T: _ones(T, 3).broadcast_to(()), RuntimeError,
+               "expand(torch.FloatTensor{[3]}, size=[]): the number of sizes provided (0) must be greater or equal to "
+               "the number of dimensions in the tensor (1)"),
+    ErrorInput(lambda T: T.broadcast_to(_ones(T, 3), 3), TypeError,
+               "broadcast_to(): argument 'size' (position 2) must be tuple of ints, not int"),
+    ErrorInput(lambda T: T.broadcast_to([1.0], (3,)), TypeError,
+               "broadcast_to(): argument 'input' (position 1) must be Tensor, not list")]
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
 
