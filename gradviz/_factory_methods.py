@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as D
-from ._lazy import _T, _tensor_arg
+from ._lazy import _T, _broadcast, _tensor_arg
 from ._size import Size
 from ._tensor_methods import _REQUIRED, _check_fits
 
@@ -157,12 +157,7 @@ def broadcast_tensors(*tensors: Any) -> tuple:
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {T._type_name_of(t)}")
     if not tensors:
         return ()
-    shape = tensors[0]._data.shape
-    for t in tensors[1:]:
-        try:
-            shape = np.broadcast_shapes(shape, t._data.shape)
-        except ValueError:
-            raise T._broadcast_error(shape, t._data.shape) from None
+    shape = _broadcast(*tensors)
     # A tensor already of the common shape comes back itself, as in torch (no ExpandBackward0).
     return tuple(t if t._data.shape == shape else t.expand(shape) for t in tensors)
 

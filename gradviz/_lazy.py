@@ -1,8 +1,11 @@
-"""Helpers shared by the method mixins: a late look-up of gradviz.tensor and the Tensor-argument check."""
+"""Helpers shared by the method mixins: a late look-up of gradviz.tensor, the Tensor-argument check,
+the broadcast shape of several tensors."""
 from __future__ import annotations
 
 import sys
 from typing import Any
+
+import numpy as np
 
 
 def _T() -> Any:
@@ -17,3 +20,15 @@ def _tensor_arg(op: str, name: str, pos: int, value: Any) -> Any:
     if not isinstance(value, T.Tensor):
         raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not {T._type_name_of(value)}")
     return value
+
+
+def _broadcast(*ts: Any) -> tuple[int, ...]:
+    """The shape the tensors broadcast to, or torch's error naming the first clash."""
+    T = _T()
+    shape = ts[0]._data.shape
+    for t in ts[1:]:
+        try:
+            shape = np.broadcast_shapes(shape, t._data.shape)
+        except ValueError:
+            raise T._broadcast_error(shape, t._data.shape) from None
+    return shape

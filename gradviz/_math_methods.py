@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _dtype as D
 from . import ops_math as M
-from ._lazy import _T, _tensor_arg
+from ._lazy import _T, _broadcast, _tensor_arg
 
 _SHORT = D.SHORT_NAMES
 _CPP = D.CPP_NAMES
@@ -35,17 +35,6 @@ _ADDCDIV_INT = (
     "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
     "for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / "
     "tensor2), for all dtypes.")
-
-
-def _broadcast(*ts: Any) -> tuple[int, ...]:
-    T = _T()
-    shape = ts[0]._data.shape
-    for t in ts[1:]:
-        try:
-            shape = np.broadcast_shapes(shape, t._data.shape)
-        except ValueError:
-            raise T._broadcast_error(shape, t._data.shape) from None
-    return shape
 
 
 def _result_type(*ts: Any) -> Any:
