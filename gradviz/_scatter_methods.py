@@ -42,31 +42,55 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, _NUMBER) and not isinstance(x, complex)
 
 
-def _scatter_type_error(dim: Any, index: Any, third: Any, kw: str | None) -> TypeError:
-    """torch's text when no overload of scatter(dim, index, src|value) matches the arguments."""
+def _scatter_type_error(args: list, kw: str | None, func: bool) -> TypeError:
+    """torch's text when no overload of scatter(dim, index, src|value) matches the arguments.
+
+    The method form marks the bad arguments of each 3-argument overload; the torch.scatter
+    form (func) lists its overloads only (as torch 2.13 prints them).
+    """
     T = _T()
-    args = [dim, index] + ([] if third is _NONE else [third])
-    names = [_type_desc(a) for a in args]
+    got = [_type_desc(a) if not isinstance(a, list) else "list" for a in args]
     if kw is not None:
-        names[-1] = f"{kw}={names[-1]}"
+        got[-1] = f"{kw}={got[-1]}"
     lines = []
     for kind, name, has_reduce in _SCATTER_OVERLOADS:
-        sig = f"(int dim, Tensor index, {kind} {name}" + (", *, str reduce)" if has_reduce else ")")
-        lines.append(f" * {sig}\n")
-        if has_reduce or third is _NONE or (kw is not None and kw != name):
+        if func:
+            lines.append(f" * (Tensor input, int dim, Tensor index, {kind} {name}, *, "
+                         f"{'str reduce, ' if has_reduce else ''}Tensor out = None)\n")
             continue
+        lines.append(f" * (int dim, Tensor index, {kind} {name}" + (", *, str reduce)\n" if has_reduce else ")\n"))
+        if has_reduce or len(args) != 3 or (kw is not None and kw != name):
+            continue
+        dim, index, third = args
         ok = (isinstance(dim, int), isinstance(index, T.Tensor),
               isinstance(third, T.Tensor) if kind == "Tensor" else _is_number(third))
-        marked = [n if good else f"!{n}!" for n, good in zip(names, ok)]
+        marked = [_type_desc(a) if good else f"!{_type_desc(a)}!" for a, good in zip(args, ok)]
+        if kw is not None:
+            marked[-1] = f"{kw}={marked[-1]}"
         lines.append(f"      didn't match because some of the arguments have invalid types: ({', '.join(marked)})\n")
-    return TypeError(f"scatter() received an invalid combination of arguments - got ({', '.join(names)}), but "
+    return TypeError(f"scatter() received an invalid combination of arguments - got ({', '.join(got)}), but "
                      f"expected one of:\n{''.join(lines)}")
+
+
+def _scatter_form(dim: Any, index: Any, src: Any, value: Any, func: bool, input: Any = None) -> tuple:  # noqa: A002
+    """(src tensor or None, number value or None) for scatter's arguments, or torch's TypeError."""
+    T = _T()
+    # A third positional argument is src if a Tensor, value if a number (torch's two overloads).
+    third, kw = (src, None) if value is _NONE else (value, "value")
+    is_src = isinstance(third, T.Tensor) and kw is None
+    is_value = _is_number(third) or (kw == "value" and isinstance(third, T.Tensor) and not third._data.ndim)
+    if not isinstance(dim, int) or not isinstance(index, T.Tensor) or not (is_src or is_value):
+        args = [a for a in (dim, index, third) if a is not _NONE]
+        raise _scatter_type_error(([input] if func else []) + args, kw, func)
+    if is_src:
+        return third, None
+    return None, third.item() if isinstance(third, T.Tensor) else third
 
 
 class _ScatterMethods:
     __slots__ = ()
 
-    def _scatter_index(self, op: str, dim: int, index: Any, src: Any) -> tuple:
+    def _scatter_index(self, dim: int, index: Any, src: Any) -> tuple:
         """Check dim, index (and src) as torch does; the full advanced index and src's covered block."""
         d = self._dim(dim)
         if index._dtype not in (D.int64, D.int32):
@@ -101,32 +125,31 @@ class _ScatterMethods:
 
     def scatter(self, dim: Any = _NONE, index: Any = _NONE, src: Any = _NONE, value: Any = _NONE, *,
                 reduce: Any = None) -> Any:
-        T = _T()
-        # A third positional argument is src if a Tensor, value if a number (torch's two overloads).
-        third, kw = (src, None) if value is _NONE else (value, "value")
         if reduce is not None:
             raise NotImplementedError("gradviz: scatter(reduce=...) is not implemented")
-        is_src = isinstance(third, T.Tensor) and kw is None
-        is_value = _is_number(third) or (kw == "value" and isinstance(third, T.Tensor) and not third._data.ndim)
-        if not isinstance(dim, int) or not isinstance(index, T.Tensor) or not (is_src or is_value):
-            raise _scatter_type_error(dim, index, third, kw)
-        if is_src:
-            full, block, shape1 = self._scatter_index("scatter", dim, index, third)
-            return S.ScatterBackward0.apply(self, third, index=full, block=block, shape1=shape1,
-                                            src_shape1=third._data.shape or (1,))
-        value = third.item() if isinstance(third, T.Tensor) else third
-        full, _, shape1 = self._scatter_index("scatter", dim, index, None)
+        src, value = _scatter_form(dim, index, src, value, False)
+        return self._scatter(dim, index, src, value)
+
+    def _scatter(self, dim: int, index: Any, src: Any, value: Any) -> Any:
+        if src is not None:
+            full, block, shape1 = self._scatter_index(dim, index, src)
+            return S.ScatterBackward0.apply(self, src, index=full, block=block, shape1=shape1,
+                                            src_shape1=src._data.shape or (1,))
+        full, _, shape1 = self._scatter_index(dim, index, None)
         return S.ScatterBackward1.apply(self, index=full, value=value, shape1=shape1)
 
-    def scatter_add(self, dim: int, index: Any, src: Any) -> Any:
+    def _scatter_add(self, dim: int, index: Any, src: Any, first: int) -> Any:
         T = _T()
-        for pos, name, v in ((2, "index", index), (3, "src", src)):
+        for pos, name, v in ((first, "index", index), (first + 1, "src", src)):
             if not isinstance(v, T.Tensor):
                 raise TypeError(f"scatter_add(): argument '{name}' (position {pos}) must be Tensor, not "
                                 f"{T._type_name_of(v)}")
-        full, block, shape1 = self._scatter_index("scatter_add", dim, index, src)
+        full, block, shape1 = self._scatter_index(dim, index, src)
         return S.ScatterAddBackward0.apply(self, src, index=full, block=block, shape1=shape1,
                                            src_shape1=src._data.shape or (1,))
+
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Any:
+        return self._scatter_add(dim, index, src, 2)
 
     def _scatter_in_place(self, make: Any, src: Any) -> Any:
         """Write ``make(self)`` into this tensor, as torch records scatter_/scatter_add_.
@@ -156,8 +179,11 @@ class _ScatterMethods:
 
 def scatter(input: Any, dim: Any = _NONE, index: Any = _NONE, src: Any = _NONE, value: Any = _NONE, *,  # noqa: A002
             reduce: Any = None) -> Any:
-    return input.scatter(dim, index, src, value, reduce=reduce)
+    if reduce is not None:
+        raise NotImplementedError("gradviz: scatter(reduce=...) is not implemented")
+    src, value = _scatter_form(dim, index, src, value, True, input)
+    return input._scatter(dim, index, src, value)
 
 
 def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Any:  # noqa: A002
-    return input.scatter_add(dim, index, src)
+    return input._scatter_add(dim, index, src, 3)

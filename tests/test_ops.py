@@ -1562,6 +1562,132 @@ ERRORS["ViewBackward0"] = ERRORS["ViewBackward0"] + [
                "unflatten: Provided sizes [3, 2] don't multiply up to the size of dim 1 (4) in the input tensor"),
     ErrorInput(lambda T: T.unflatten(_ones(T, 3, 4), 1, ()), RuntimeError, "unflatten: sizes must be non-empty"),
     _dim_error(lambda T: _ones(T, 3, 4).unflatten(2, (2, 2)), -2, 1, 2)]
+# -- scatter ops (gradviz.ops_scatter): strategies, rows and error inputs, kept together --------------------
+@st.composite
+def scatter_sample(d: Any, unique: bool = True, with_src: bool = True) -> Sample:
+    """a, an index no larger than a apart from dim (and src of index's shape), dim.
+
+    unique: no position written twice. scatter's src gradient is torch's grad.gather(dim, index)
+    for every written element, so with repeats only the last write has the numerical gradient.
+    """
+    a = d(array(shapes(1)))
+    dim = d(st.integers(-a.ndim, a.ndim - 1))
+    axis = dim % a.ndim
+    n = a.shape[axis]
+    shape = tuple(d(st.integers(1, n if unique else SIDE)) if k == axis else d(st.integers(1, m))
+                  for k, m in enumerate(a.shape))
+    rng = np.random.default_rng(d(SEEDS))
+    if unique:
+        # A random permutation of 0..n-1 along dim for every position of the other axes, cut to size.
+        full = np.broadcast_to(np.arange(n).reshape([n if k == axis else 1 for k in range(a.ndim)]),
+                               tuple(n if k == axis else m for k, m in enumerate(shape)))
+        index = np.take(rng.permuted(full, axis=axis), np.arange(shape[axis]), axis=axis)
+    else:
+        index = rng.integers(0, n, size=shape)  # repeats must add up in scatter_add's gradient
+    arrays = (a, d(array(shape))) if with_src else (a,)
+    kw = {"dim": dim, "index": index.tolist()}
+    if not with_src:
+        kw["value"] = d(st.sampled_from([-1.5, 0.0, 2.0]))
+    return Sample(arrays, kw)
+
+
+def _scatter_inplace(method: str) -> Callable[..., Any]:
+    def fn(T: Any, a: Any, *src: Any, dim: int, index: Any, value: Any = None) -> Any:
+        y = a * 1
+        getattr(y, method)(dim, T.tensor(index), *(src or (value,)))
+        return y
+    return fn
+
+
+CASES += [
+    OpCase("ScatterBackward0", lambda T, a, src, dim, index: a.scatter(dim, T.tensor(index), src), scatter_sample(),
+           "scatter"),
+    OpCase("ScatterBackward0", lambda T, a, src, dim, index: T.scatter(a, dim, T.tensor(index), src), scatter_sample(),
+           "torch_scatter"),
+    OpCase("ScatterBackward0", _scatter_inplace("scatter_"), scatter_sample(), "scatter_inplace"),
+    OpCase("ScatterBackward1", lambda T, a, dim, index, value: a.scatter(dim, T.tensor(index), value),
+           scatter_sample(False, False), "scatter_value"),
+    OpCase("ScatterBackward1", lambda T, a, dim, index, value: T.scatter(a, dim, T.tensor(index), value=value),
+           scatter_sample(False, False), "torch_scatter_value"),
+    OpCase("ScatterBackward1", _scatter_inplace("scatter_"), scatter_sample(False, False), "scatter_value_inplace"),
+    OpCase("ScatterAddBackward0", lambda T, a, src, dim, index: a.scatter_add(dim, T.tensor(index), src),
+           scatter_sample(False), "scatter_add"),
+    OpCase("ScatterAddBackward0", lambda T, a, src, dim, index: T.scatter_add(a, dim, T.tensor(index), src),
+           scatter_sample(False), "torch_scatter_add"),
+    OpCase("ScatterAddBackward0", _scatter_inplace("scatter_add_"), scatter_sample(False), "scatter_add_inplace"),
+]
+CASE_IDS = [c.id for c in CASES]
+
+
+def _scatter_errors(name: str) -> list[ErrorInput]:
+    """The argument errors scatter and scatter_add share (recorded from torch 2.13)."""
+    def call(a: Any, *args: Any) -> Any:
+        return getattr(a, name)(*args)
+    return [
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 0, T.tensor([[3]]), _ones(T, 3, 4)), RuntimeError,
+                   "index 3 is out of bounds for dimension 0 with size 3"),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 1, T.tensor([[-1]]), _ones(T, 3, 4)), RuntimeError,
+                   "index -1 is out of bounds for dimension 1 with size 4"),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 0, T.tensor([[0.0]]), _ones(T, 3, 4)), RuntimeError,
+                   "scatter(): Expected dtype int32/int64 for index"),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 0, T.tensor([[0]]), _ones(T, 1, 1, dtype=T.float64)), RuntimeError,
+                   "scatter(): Expected self.dtype to be equal to src.dtype"),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 0, T.tensor([0]), _ones(T, 3, 4)), RuntimeError,
+                   "Index tensor must have the same number of dimensions as self tensor"),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 0, T.tensor([[0]]), _ones(T, 1, 1, 1)), RuntimeError,
+                   "Index tensor must have the same number of dimensions as src tensor"),
+        _dim_error(lambda T: call(_ones(T, 3, 4), 0, T.tensor([[0]]), _ones(T, 5)), -1, 0, 1),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 1, T.zeros(4, 1, dtype=T.long), _ones(T, 3, 4)), RuntimeError,
+                   "Expected index [4, 1] to be no larger than self [3, 4] apart from dimension 1 and to be no larger "
+                   "size than src [3, 4]"),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 0, T.zeros(1, 4, dtype=T.long), _ones(T, 1, 2)), RuntimeError,
+                   "Expected index [1, 4] to be no larger than self [3, 4] apart from dimension 0 and to be no larger "
+                   "size than src [1, 2]"),
+        _dim_error(lambda T: call(_ones(T, 3, 4), 2, T.tensor([[0]]), _ones(T, 3, 4)), -2, 1, 2),
+        _LEAF(lambda T: getattr(_ones(T, 3), name + "_")(0, T.tensor([0]), _ones(T, 1))),
+        ErrorInput(lambda T: getattr(T.zeros(3), name + "_")(0, T.tensor([0]), _ones(T, 1, dtype=T.float64)),
+                   RuntimeError, "scatter(): Expected self.dtype to be equal to src.dtype"),
+    ]
+
+
+ERRORS["ScatterBackward0"] = _scatter_errors("scatter") + [
+    ErrorInput(lambda T: _ones(T, 3, 4).scatter(0, T.tensor([[0]])), TypeError,
+               "scatter() received an invalid combination of arguments - got (int, Tensor), but expected one of:\n"
+               " * (int dim, Tensor index, Tensor src)\n * (int dim, Tensor index, Tensor src, *, str reduce)\n"
+               " * (int dim, Tensor index, Number value)\n * (int dim, Tensor index, Number value, *, str reduce)\n"),
+    ErrorInput(lambda T: _ones(T, 3, 4).scatter(0, [0], _ones(T, 3, 4)), TypeError,
+               "scatter() received an invalid combination of arguments - got (int, list, Tensor), but expected one "
+               "of:\n * (int dim, Tensor index, Tensor src)\n      didn't match because some of the arguments have "
+               "invalid types: (int, !list of [int]!, Tensor)\n * (int dim, Tensor index, Tensor src, *, str reduce)\n"
+               " * (int dim, Tensor index, Number value)\n      didn't match because some of the arguments have invalid "
+               "types: (int, !list of [int]!, !Tensor!)\n * (int dim, Tensor index, Number value, *, str reduce)\n"),
+    ErrorInput(lambda T: T.scatter(_ones(T, 3, 4), 0, T.tensor([[0]]), "x"), TypeError,
+               "scatter() received an invalid combination of arguments - got (Tensor, int, Tensor, str), but expected "
+               "one of:\n * (Tensor input, int dim, Tensor index, Tensor src, *, Tensor out = None)\n"
+               " * (Tensor input, int dim, Tensor index, Tensor src, *, str reduce, Tensor out = None)\n"
+               " * (Tensor input, int dim, Tensor index, Number value, *, Tensor out = None)\n"
+               " * (Tensor input, int dim, Tensor index, Number value, *, str reduce, Tensor out = None)\n"),
+]
+ERRORS["ScatterBackward1"] = [
+    ErrorInput(lambda T: _ones(T, 3, 4).scatter(1, T.zeros(4, 1, dtype=T.long), 2.0), RuntimeError,
+               "Expected index [4, 1] to be no larger than self [3, 4] apart from dimension 1"),
+    ErrorInput(lambda T: T.scatter(_ones(T, 3, 4), 0, T.tensor([[3]]), 2.0), RuntimeError,
+               "index 3 is out of bounds for dimension 0 with size 3"),
+    ErrorInput(lambda T: _ones(T, 3, 4).scatter(0, T.tensor([[0.0]]), 2.0), RuntimeError,
+               "scatter(): Expected dtype int32/int64 for index"),
+    ErrorInput(lambda T: _ones(T, 3).scatter(0, T.tensor([[0]]), 2.0), RuntimeError,
+               "Index tensor must have the same number of dimensions as self tensor"),
+    _dim_error(lambda T: _ones(T, 3, 4).scatter(-3, T.tensor([[0]]), 2.0), -2, 1, -3),
+    _LEAF(lambda T: _ones(T, 3).scatter_(0, T.tensor([0.0]), 2.0)),
+]
+ERRORS["ScatterAddBackward0"] = _scatter_errors("scatter_add") + [
+    ErrorInput(lambda T: _ones(T, 3, 4).scatter_add(0, T.tensor([[0]]), 2.0), TypeError,
+               "scatter_add(): argument 'src' (position 3) must be Tensor, not float"),
+    ErrorInput(lambda T: T.scatter_add(_ones(T, 3, 4), 0, [0], _ones(T, 3, 4)), TypeError,
+               "scatter_add(): argument 'index' (position 3) must be Tensor, not list"),
+    ErrorInput(lambda T: _ones(T, 3, 4).scatter_add(0, [0], _ones(T, 3, 4)), TypeError,
+               "scatter_add(): argument 'index' (position 2) must be Tensor, not list"),
+]
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
 
@@ -1569,7 +1695,7 @@ ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(ent
 # The engine core's ops live in gradviz.ops (and ops_elementwise, ops_reduce, ops_shape); torch.nn's (softmax, losses, ...) in gradviz.nn._ops,
 # with their own table in tests/test_nn.py. Any op defined elsewhere must join one of the two.
 CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape, gradviz.ops_index,
-                gradviz.ops_sort, gradviz.ops_linalg, gradviz.ops_math)
+                gradviz.ops_sort, gradviz.ops_linalg, gradviz.ops_math, gradviz.ops_scatter)
 CORE_OPS = {name for name, cls in Function.registry.items() if any(vars(m).get(name) is cls for m in CORE_MODULES)}
 
 
