@@ -103,15 +103,16 @@ class _ScatterMethods:
         if len(i_shape) != len(shape1):
             raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
         if src is not None:
+            # A 0-d src counts as 1-D; torch's message for a 1-D src under a deeper index is its IndexError.
             n_src = src._data.ndim
-            if n_src == 0 or n_src > len(i_shape):
+            if max(n_src, 1) > len(i_shape) or (n_src == 0 and len(i_shape) > 1):
                 raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
             if n_src < len(i_shape):
-                src._dim(n_src)  # torch asks src for a dim it lacks: its IndexError
-        s_shape = None if src is None else src._data.shape
+                src._dim(n_src)  # torch asks src for a dim it lacks
+        s_shape = None if src is None else (src._data.shape or (1,))
         if idx.size and any((k != d and n_i > n_a) or (s_shape is not None and n_i > s_shape[k])
                             for k, (n_i, n_a) in enumerate(zip(i_shape, shape1))):
-            tail = "" if src is None else f" and to be no larger size than src {list(s_shape)}"
+            tail = "" if src is None else f" and to be no larger size than src {list(src._data.shape)}"
             raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(self._data.shape)} "
                                f"apart from dimension {d}{tail}")
         bad = (idx < 0) | (idx >= shape1[d])
