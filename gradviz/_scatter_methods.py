@@ -188,3 +188,122 @@ def scatter(input: Any, dim: Any = _NONE, index: Any = _NONE, src: Any = _NONE, 
 
 def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Any:  # noqa: A002
     return input._scatter_add(dim, index, src, 3)
+
+
+def _repeat_interleave_type_error(args: list) -> TypeError:
+    T = _T()
+    got = ", ".join("list" if isinstance(a, list) else T._type_name_of(a) if not isinstance(a, T.Tensor) else "Tensor"
+                    for a in args)
+    return TypeError(f"repeat_interleave() received an invalid combination of arguments - got ({got}), but expected "
+                     "one of:\n * (Tensor repeats, int dim = None, *, int output_size = None)\n"
+                     " * (int repeats, int dim = None, *, int output_size = None)\n")
+
+
+def _repeat_index(repeats: Any, n: int, output_size: Any) -> Any:
+    """The index_select index that repeats each of n slices repeats[i] times (a repeats tensor)."""
+    T = _T()
+    if repeats._data.ndim > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    if repeats._dtype not in (D.int64, D.int32):
+        raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{T._SHORT[repeats._dtype.name]}'")
+    reps = repeats._data.reshape(-1)
+    if reps.size == 1:
+        reps = np.broadcast_to(reps, (n,))  # one count for every slice
+    elif reps.size != n:
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                           f"{reps.size} and input.size(0) = {n}")
+    if (reps < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    if output_size is not None and output_size != int(reps.sum()):
+        raise RuntimeError("allocated size does not match required size")
+    return T.Tensor._wrap(np.repeat(np.arange(n, dtype=np.int64), reps))
+
+
+class _RepeatMethods:
+    """take_along_dim and repeat_interleave: built from existing nodes, in the order torch records them."""
+
+    __slots__ = ()
+
+    def _take_along_dim(self, indices: Any, dim: Any, pos: int) -> Any:
+        T = _T()
+        if not isinstance(indices, T.Tensor):
+            raise TypeError(f"take_along_dim(): argument 'indices' (position {pos}) must be Tensor, not "
+                            f"{T._type_name_of(indices)}")
+        if dim is None:
+            # torch: self.view(-1).gather(0, indices.view(-1)) (view: a non-contiguous input fails as in torch)
+            return self.view(-1).gather(0, indices.view(-1))
+        if indices._data.ndim != self._data.ndim:
+            raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                               f"but got {self._data.ndim} dimensions for input, and {indices._data.ndim} dimensions "
+                               f"for indices")
+        if not self._data.ndim:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        d = self._dim(dim)
+        if indices._dtype is not D.int64:
+            raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                               f"{T._SHORT[indices._dtype.name]}")
+        # Both broadcast to a common shape apart from dim, where each keeps its own size.
+        sa = tuple(1 if k == d else n for k, n in enumerate(self._data.shape))
+        si = tuple(1 if k == d else n for k, n in enumerate(indices._data.shape))
+        try:
+            common = np.broadcast_shapes(sa, si)
+        except ValueError:
+            raise T._broadcast_error(sa, si) from None
+        a_shape = tuple(self._data.shape[d] if k == d else n for k, n in enumerate(common))
+        i_shape = tuple(indices._data.shape[d] if k == d else n for k, n in enumerate(common))
+        index = T.Tensor._wrap(np.broadcast_to(indices._data, i_shape))
+        return self.expand(a_shape).gather(d, index)
+
+    def take_along_dim(self, indices: Any, dim: Any = None) -> Any:
+        return self._take_along_dim(indices, dim, 1)
+
+    def repeat_interleave(self, *args: Any, dim: Any = None, output_size: Any = None, **kw: Any) -> Any:
+        T = _T()
+        if "repeats" in kw:
+            args = (kw.pop("repeats"),) + args
+        if len(args) == 2 and dim is None:
+            args, dim = args[:1], args[1]
+        if kw or len(args) != 1 or not isinstance(args[0], (int, T.Tensor)) or isinstance(args[0], bool) \
+                or not (dim is None or isinstance(dim, int)):
+            raise _repeat_interleave_type_error(list(args) + ([] if dim is None else [dim]))
+        repeats = args[0]
+        x = self.reshape(-1) if dim is None else self
+        d = 0 if dim is None else self._dim(dim)
+        if isinstance(repeats, T.Tensor):
+            if not x._data.ndim:
+                raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+            n = x._data.shape[d]
+            return x.index_select(d, _repeat_index(repeats, n, output_size))
+        if repeats < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        if not x._data.ndim:
+            x._dim(d + 1)  # torch unsqueezes after dim: a 0-d input with dim=0 fails there
+        shape = x._data.shape
+        if output_size is not None and output_size != shape[d] * repeats:
+            raise RuntimeError(f"repeat_interleave: Invalid output_size, expected {shape[d] * repeats} but got "
+                               f"{output_size}")
+        # torch: unsqueeze after dim, expand that axis to repeats, copy, and merge it into dim
+        grown = shape[:d + 1] + (repeats,) + shape[d + 1:]
+        out_shape = shape[:d] + (shape[d] * repeats,) + shape[d + 1:]
+        return x.unsqueeze(d + 1).expand(grown).clone().view(out_shape)
+
+
+def take_along_dim(input: Any, indices: Any, dim: Any = None) -> Any:  # noqa: A002
+    return input._take_along_dim(indices, dim, 2)
+
+
+def repeat_interleave(input: Any, repeats: Any = _NONE, dim: Any = None, *, output_size: Any = None) -> Any:  # noqa: A002
+    T = _T()
+    if repeats is _NONE:
+        # torch.repeat_interleave(repeats): the index that repeats each position, an integer tensor
+        if input._data.ndim != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if input._dtype not in (D.int64, D.int32):
+            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{T._SHORT[input._dtype.name]}'")
+        reps = input._data
+        if (reps < 0).any():
+            raise RuntimeError("repeats can not be negative")
+        if output_size is not None and output_size != int(reps.sum()):
+            raise RuntimeError("allocated size does not match required size")
+        return T.Tensor._wrap(np.repeat(np.arange(reps.size, dtype=reps.dtype), reps))
+    return input.repeat_interleave(repeats, dim, output_size=output_size)

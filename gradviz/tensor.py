@@ -15,7 +15,7 @@ from ._index_methods import _IndexMethods
 from ._sort_methods import _SortMethods
 from .ops_linalg import _LinalgMethods
 from ._math_methods import _MathMethods
-from ._scatter_methods import _ScatterMethods
+from ._scatter_methods import _RepeatMethods, _ScatterMethods
 from .function import AccumulateGrad
 from ._multi_output import MultiOutput
 
@@ -85,7 +85,7 @@ _T_WARNING = (
 _SHORT = D.SHORT_NAMES
 
 
-class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMethods, _ScatterMethods):
+class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMethods, _ScatterMethods, _RepeatMethods):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = (
