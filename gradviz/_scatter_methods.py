@@ -267,7 +267,7 @@ class _RepeatMethods:
                 or not (dim is None or isinstance(dim, int)):
             raise _repeat_interleave_type_error(list(args) + ([] if dim is None else [dim]))
         repeats = args[0]
-        x = self.reshape(-1) if dim is None else self
+        x = self.flatten() if dim is None else self  # torch flattens (no node for a 1-D input)
         d = 0 if dim is None else self._dim(dim)
         if isinstance(repeats, T.Tensor):
             if not x._data.ndim:

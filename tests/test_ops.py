@@ -1688,6 +1688,96 @@ ERRORS["ScatterAddBackward0"] = _scatter_errors("scatter_add") + [
     ErrorInput(lambda T: _ones(T, 3, 4).scatter_add(0, [0], _ones(T, 3, 4)), TypeError,
                "scatter_add(): argument 'index' (position 2) must be Tensor, not list"),
 ]
+# take_along_dim and repeat_interleave record existing nodes (gather, index_select, view), as torch does
+@st.composite
+def take_along_sample(d: Any) -> Sample:
+    """a, indices that broadcast with a apart from dim (either side may be 1), dim (or None: flat indices)."""
+    a = d(array(shapes(1)))
+    rng = np.random.default_rng(d(SEEDS))
+    if d(st.booleans()):
+        index = rng.integers(0, a.size, size=d(shapes(0, 2)))
+        return Sample((a,), {"index": index.tolist(), "dim": None})
+    dim = d(st.integers(-a.ndim, a.ndim - 1))
+    axis = dim % a.ndim
+    shape = tuple(d(st.integers(1, SIDE)) if k == axis or n == 1 else d(st.sampled_from([1, n]))
+                  for k, n in enumerate(a.shape))
+    return Sample((a,), {"index": rng.integers(0, a.shape[axis], size=shape).tolist(), "dim": dim})
+
+
+@st.composite
+def repeat_interleave_sample(d: Any, tensor: bool) -> Sample:
+    a = d(array(shapes(0 if not tensor else 1)))
+    dim = None if not a.ndim or d(st.booleans()) else d(st.integers(-a.ndim, a.ndim - 1))
+    n = a.size if dim is None else a.shape[dim]
+    if not tensor:
+        repeats: Any = d(st.integers(0, 3))
+    else:
+        repeats = d(st.lists(st.integers(0, 3), min_size=1, max_size=1) | st.lists(st.integers(0, 3), min_size=n,
+                                                                                     max_size=n))
+    return Sample((a,), {"repeats": repeats, "dim": dim})
+
+
+CASES += [
+    OpCase("GatherBackward0", lambda T, a, index, dim: T.take_along_dim(a, T.tensor(index), dim), take_along_sample(),
+           "take_along_dim"),
+    OpCase("GatherBackward0", lambda T, a, index, dim: a.take_along_dim(T.tensor(index), dim=dim), take_along_sample(),
+           "take_along_dim_method"),
+    OpCase("ViewBackward0", lambda T, a, repeats, dim: a.repeat_interleave(repeats, dim),
+           repeat_interleave_sample(False), "repeat_interleave"),
+    OpCase("ViewBackward0", lambda T, a, repeats, dim: T.repeat_interleave(a, repeats, dim=dim),
+           repeat_interleave_sample(False), "torch_repeat_interleave"),
+    OpCase("IndexSelectBackward0", lambda T, a, repeats, dim: a.repeat_interleave(T.tensor(repeats), dim),
+           repeat_interleave_sample(True), "repeat_interleave_tensor"),
+    OpCase("IndexSelectBackward0", lambda T, a, repeats, dim: T.repeat_interleave(a, T.tensor(repeats), dim=dim),
+           repeat_interleave_sample(True), "torch_repeat_interleave_tensor"),
+]
+CASE_IDS = [c.id for c in CASES]
+ERRORS["GatherBackward0"] = ERRORS["GatherBackward0"] + [
+    ErrorInput(lambda T: T.take_along_dim(_ones(T, 3, 4), T.tensor([[0]]).unsqueeze(0), 0), RuntimeError,
+               "torch.take_along_dim(): input and indices should have the same number of dimensions, but got 2 "
+               "dimensions for input, and 3 dimensions for indices"),
+    ErrorInput(lambda T: T.take_along_dim(_ones(T, 3, 4), T.tensor([[0]], dtype=T.int32), 1), RuntimeError,
+               "torch.take_along_dim(): dtype of indices should be Long but got Int"),
+    ErrorInput(lambda T: T.take_along_dim(_ones(T, 3, 4), T.zeros(2, 1, dtype=T.long), 1), RuntimeError,
+               "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0"),
+    ErrorInput(lambda T: T.take_along_dim(T.tensor(2.0, requires_grad=True), T.tensor(0), 0), IndexError,
+               "Dimension specified as 0 but tensor has no dimensions"),
+    ErrorInput(lambda T: _ones(T, 3, 4).take_along_dim(T.tensor([[12]])), RuntimeError,
+               "index 12 is out of bounds for dimension 0 with size 12"),
+    ErrorInput(lambda T: T.take_along_dim(_ones(T, 3, 4), [0], 1), TypeError,
+               "take_along_dim(): argument 'indices' (position 2) must be Tensor, not list"),
+    ErrorInput(lambda T: _ones(T, 3, 4).take_along_dim([0], 1), TypeError,
+               "take_along_dim(): argument 'indices' (position 1) must be Tensor, not list"),
+    _dim_error(lambda T: T.take_along_dim(_ones(T, 3, 4), T.tensor([[0]]), -3), -2, 1, -3)]
+ERRORS["IndexSelectBackward0"] = ERRORS["IndexSelectBackward0"] + [
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(T.tensor([1, 2]), 0), RuntimeError,
+               "repeats must have the same size as input along dim, but got repeats.size(0) = 2 and input.size(0) = 3"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(T.tensor([1, -2, 1]), 0), RuntimeError,
+               "repeats can not be negative"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(T.tensor([1.0, 2.0, 0.0]), 0), NotImplementedError,
+               "\"repeat_interleave_cpu\" not implemented for 'Float'"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(T.tensor([[1, 2, 0]]), 0), RuntimeError,
+               "repeats must be 0-dim or 1-dim tensor"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(T.tensor([1, 2, 0]), 0, output_size=4), RuntimeError,
+               "allocated size does not match required size"),
+    ErrorInput(lambda T: T.tensor(2.0, requires_grad=True).repeat_interleave(T.tensor([3]), 0), IndexError,
+               "Dimension specified as 0 but tensor has no dimensions"),
+    ErrorInput(lambda T: T.repeat_interleave(T.tensor([[1, 0, 2]])), RuntimeError,
+               "repeat_interleave only accept 1D vector as repeat")]
+ERRORS["ViewBackward0"] = ERRORS["ViewBackward0"] + [
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(-1, 0), RuntimeError, "Repeats must be non-negative"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(2, 0, output_size=5), RuntimeError,
+               "repeat_interleave: Invalid output_size, expected 6 but got 5"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(2.0, 0), TypeError,
+               "repeat_interleave() received an invalid combination of arguments - got (float, int), but expected one "
+               "of:\n * (Tensor repeats, int dim = None, *, int output_size = None)\n"
+               " * (int repeats, int dim = None, *, int output_size = None)\n"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(), TypeError,
+               "repeat_interleave() received an invalid combination of arguments - got (), but expected one of:\n"
+               " * (Tensor repeats, int dim = None, *, int output_size = None)\n"
+               " * (int repeats, int dim = None, *, int output_size = None)\n"),
+    _dim_error(lambda T: _ones(T, 3, 4).repeat_interleave(2, 2), -2, 1, 2),
+    _dim_error(lambda T: T.tensor(2.0, requires_grad=True).repeat_interleave(3, 0), -1, 0, 1)]
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
 

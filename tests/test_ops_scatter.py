@@ -147,3 +147,52 @@ def test_errors_leave_grad_unchanged() -> None:
     with pytest.raises(RuntimeError):
         (a * 1).scatter_add_(0, gradviz.tensor([[0]]), gradviz.ones(1, 1, dtype=gradviz.float64))
     assert a.grad.tolist() == before
+
+
+# take_along_dim / repeat_interleave: expressions on a = arange(12).reshape(3, 4) (requires grad), run on
+# both libraries; values, dtype, the chain of first edges, a's gradient, or the error type and text.
+EXPRS = [
+    "a.repeat_interleave(2)", "a.repeat_interleave(0, 1)", "a.t().repeat_interleave(2)", "a.t().repeat_interleave(2, 0)",
+    "a[0].repeat_interleave(3)", "T.tensor(2., requires_grad=True).repeat_interleave(3)",
+    "a.repeat_interleave(repeats=2, dim=0)", "a.repeat_interleave(2, 1, output_size=8)",
+    "a.repeat_interleave(T.tensor([1, 2, 0]), 0)", "a.repeat_interleave(T.tensor(2), 0)",
+    "a.repeat_interleave(T.tensor([2]))", "a.repeat_interleave(T.arange(12))", "a[0].repeat_interleave(T.tensor([1, 0, 2, 1]))",
+    "a.repeat_interleave(T.tensor([1, 2, 0], dtype=T.int32), 0)", "T.tensor(2., requires_grad=True).repeat_interleave(T.tensor(3))",
+    "T.ones(2, dtype=T.long).repeat_interleave(2)", "T.repeat_interleave(T.tensor([1, 0, 2]))",
+    "T.repeat_interleave(T.tensor([1, 0, 2], dtype=T.int32))", "T.repeat_interleave(T.tensor([1., 0, 2]))",
+    "T.repeat_interleave(T.tensor([1, -1]))", "a.repeat_interleave([1, 2, 0], 0)",
+    "T.take_along_dim(a, T.tensor([[0], [1], [2]]), 1)", "T.take_along_dim(a, T.tensor([[0, 1, 2, 0]]), 0)",
+    "T.take_along_dim(a, T.tensor([[0], [1], [2]]), 0)", "a.take_along_dim(T.tensor([[1]]))",
+    "T.take_along_dim(a, T.tensor([[1, 5]]), dim=None)", "T.take_along_dim(T.tensor(2., requires_grad=True), T.tensor(0))",
+    "T.take_along_dim(a, T.zeros(1, 1, dtype=T.long), 0)", "T.take_along_dim(a.unsqueeze(0), T.tensor([[[2], [1], [0]]]), 2)",
+    "T.take_along_dim(a, T.tensor([[2, 1, 0]]).t(), 1)", "T.take_along_dim(a.t(), T.tensor([1, 5]))",
+    "T.take_along_dim(a, T.tensor([[0.]]))", "T.take_along_dim(a, T.tensor([0.]), 5)",
+    "T.take_along_dim(a[0], T.tensor([[0, 1]]), 1)", "T.take_along_dim(a, T.zeros(3, 5, dtype=T.long), 0)",
+]
+
+
+def _chain(node: Any) -> list[str]:
+    names = []
+    while node is not None:
+        names.append(type(node).__name__)
+        node = node.next_functions[0][0] if node.next_functions else None
+    return names
+
+
+def _outcome(T: Any, expr: str) -> tuple:
+    a = T.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    try:
+        z = eval(expr, {"T": T, "a": a})  # noqa: S307 - the test's own expressions
+    except Exception as e:  # noqa: BLE001 - the error itself is compared
+        return ("error", type(e).__name__, str(e))
+    grad = None
+    if z.requires_grad:
+        (z * T.arange(z.numel(), dtype=z.dtype).reshape(z.shape)).sum().backward()
+        grad = None if a.grad is None else a.grad.tolist()
+    return ("ok", z.tolist(), str(z.dtype), _chain(z.grad_fn), grad)
+
+
+@pytest.mark.parametrize("expr", EXPRS)
+def test_take_along_dim_and_repeat_interleave_match_torch(expr: str) -> None:
+    torch = pytest.importorskip("torch")
+    assert _outcome(gradviz, expr) == _outcome(torch, expr)
