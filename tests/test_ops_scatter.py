@@ -196,3 +196,22 @@ def _outcome(T: Any, expr: str) -> tuple:
 def test_take_along_dim_and_repeat_interleave_match_torch(expr: str) -> None:
     torch = pytest.importorskip("torch")
     assert _outcome(gradviz, expr) == _outcome(torch, expr)
+
+
+def test_inplace_through_views_and_no_grad_match_torch() -> None:
+    """scatter_/scatter_add_ on views rebase the base's history (CopySlices); under no_grad a leaf is written."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for T in (gradviz, torch):
+        a = T.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+        y = a * 1
+        y[1].scatter_(0, T.tensor([3, 0]), T.tensor([7.0, 8.0], dtype=T.float64))
+        src = T.tensor([1.0, 2.0], dtype=T.float64, requires_grad=True)
+        y[:, 2].scatter_add_(0, T.tensor([0, 0]), src)
+        with T.no_grad():
+            b = T.zeros(3, requires_grad=True)
+            b.scatter_(0, T.tensor([1]), 5.0)
+        (y * T.arange(12.0, dtype=T.float64).reshape(3, 4)).sum().backward()
+        results.append((y.tolist(), _chain(y.grad_fn), a.grad.tolist(), src.grad.tolist(), b.tolist(),
+                        b.requires_grad, b.grad_fn is None))
+    assert results[0] == results[1]
