@@ -306,4 +306,11 @@ def repeat_interleave(input: Any, repeats: Any = _NONE, dim: Any = None, *, outp
         if output_size is not None and output_size != int(reps.sum()):
             raise RuntimeError("allocated size does not match required size")
         return T.Tensor._wrap(np.repeat(np.arange(reps.size, dtype=reps.dtype), reps))
+    if isinstance(repeats, bool) or not isinstance(repeats, (int, T.Tensor)) or not (dim is None or isinstance(dim, int)):
+        got = [input, repeats] + ([] if dim is None else [dim])
+        names = ", ".join("Tensor" if isinstance(x, T.Tensor) else T._type_name_of(x) for x in got)
+        raise TypeError(f"repeat_interleave() received an invalid combination of arguments - got ({names}), but "
+                        "expected one of:\n * (Tensor input, Tensor repeats, int dim = None, *, int output_size = None)\n"
+                        " * (Tensor repeats, *, int output_size = None)\n"
+                        " * (Tensor input, int repeats, int dim = None, *, int output_size = None)\n")
     return input.repeat_interleave(repeats, dim, output_size=output_size)

@@ -1776,6 +1776,11 @@ ERRORS["ViewBackward0"] = ERRORS["ViewBackward0"] + [
                "repeat_interleave() received an invalid combination of arguments - got (), but expected one of:\n"
                " * (Tensor repeats, int dim = None, *, int output_size = None)\n"
                " * (int repeats, int dim = None, *, int output_size = None)\n"),
+    ErrorInput(lambda T: T.repeat_interleave(_ones(T, 3), 2.0), TypeError,
+               "repeat_interleave() received an invalid combination of arguments - got (Tensor, float), but expected "
+               "one of:\n * (Tensor input, Tensor repeats, int dim = None, *, int output_size = None)\n"
+               " * (Tensor repeats, *, int output_size = None)\n"
+               " * (Tensor input, int repeats, int dim = None, *, int output_size = None)\n"),
     _dim_error(lambda T: _ones(T, 3, 4).repeat_interleave(2, 2), -2, 1, 2),
     _dim_error(lambda T: T.tensor(2.0, requires_grad=True).repeat_interleave(3, 0), -1, 0, 1)]
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
