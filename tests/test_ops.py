@@ -1783,6 +1783,61 @@ ERRORS["ViewBackward0"] = ERRORS["ViewBackward0"] + [
                " * (Tensor input, int repeats, int dim = None, *, int output_size = None)\n"),
     _dim_error(lambda T: _ones(T, 3, 4).repeat_interleave(2, 2), -2, 1, 2),
     _dim_error(lambda T: T.tensor(2.0, requires_grad=True).repeat_interleave(3, 0), -1, 0, 1)]
+# einsum records diagonal/unsqueeze/permute/sum/mul/reshape/bmm as torch does (torch has no einsum node):
+# the row accepts the last step's node; test_matches_torch compares the whole graph with torch's.
+EINSUM_EQUATIONS = ("ij,jk->ik", "bij,bjk->bik", "ij->ji", "ii->", "ij->", "i,j->ij", "ii->i", "ij,ij->", "ij,j->i",
+                    "ij,kj->ik", "ij,jk", "ijk->kji", "bhqd,bhkd->bhqk", "ij,jk,kl->il", "iij->j", "ij,jk->k")
+
+
+@st.composite
+def einsum_sample(d: Any) -> Sample:
+    """An equation and operands whose label sizes agree (1 to SIDE; a size 1 may broadcast against more)."""
+    eq = d(st.sampled_from(EINSUM_EQUATIONS))
+    terms = eq.split("->")[0].split(",")
+    labels = sorted(set("".join(terms)))
+    size = {c: d(st.integers(1, SIDE if len(labels) <= 3 else 2)) for c in labels}
+    rng = np.random.default_rng(d(SEEDS))
+    arrays = []
+    for term in terms:
+        shape = tuple(size[c] for c in term)
+        if len(set(term)) == len(term):  # repeated labels must keep their size; others may be 1 (broadcast)
+            shape = tuple(1 if n > 1 and d(st.integers(0, 5)) == 0 else n for n in shape)
+        arrays.append(reals().sample(rng, shape))
+    return Sample(tuple(arrays), {"equation": eq})
+
+
+CASES += [
+    OpCase(("ViewBackward0", "PermuteBackward0", "SumBackward1", "MulBackward0"),
+           lambda T, *ops, equation: T.einsum(equation, *ops), einsum_sample(), "einsum"),
+    OpCase(("ViewBackward0", "PermuteBackward0", "SumBackward1", "MulBackward0"),
+           lambda T, *ops, equation: T.einsum(equation, list(ops)), einsum_sample(), "einsum_list"),
+]
+CASE_IDS = [c.id for c in CASES]
+ERRORS["ViewBackward0"] = ERRORS["ViewBackward0"] + [
+    ErrorInput(lambda T: T.einsum("ij,jk", _ones(T, 2, 3)), RuntimeError,
+               "einsum(): fewer operands were provided than specified in the equation"),
+    ErrorInput(lambda T: T.einsum("ij", _ones(T, 2, 3), _ones(T, 2, 3)), RuntimeError,
+               "einsum(): more operands were provided than specified in the equation"),
+    ErrorInput(lambda T: T.einsum("ijk", _ones(T, 2, 3)), RuntimeError,
+               "einsum(): the number of subscripts in the equation (3) does not match the number of dimensions (2) "
+               "for operand 0 and no ellipsis was given"),
+    ErrorInput(lambda T: T.einsum("ij->k", _ones(T, 2, 3)), RuntimeError,
+               "einsum(): output subscript k does not appear in the equation for any input operand"),
+    ErrorInput(lambda T: T.einsum("ij->ii", _ones(T, 2, 3)), RuntimeError,
+               "einsum(): output subscript i appears more than once in the output"),
+    ErrorInput(lambda T: T.einsum("i1->i", _ones(T, 2, 3)), RuntimeError,
+               "einsum(): invalid subscript given at index 1 in the equation string, subscripts must be in [a-zA-Z]"),
+    ErrorInput(lambda T: T.einsum("ii->i", _ones(T, 2, 3)), RuntimeError,
+               "einsum(): subscript i is repeated for operand 0 but the sizes don't match, 3 != 2"),
+    ErrorInput(lambda T: T.einsum("ij,jk->ik", _ones(T, 2, 3), _ones(T, 2, 3)), RuntimeError,
+               "einsum(): subscript j has size 2 for operand 1 which does not broadcast with previously seen size 3"),
+    ErrorInput(lambda T: T.einsum("ij,jk->ik", _ones(T, 2, 3), _ones(T, 3, 2, dtype=T.float64)), RuntimeError,
+               "expected scalar type Float but found Double"),
+    ErrorInput(lambda T: T.einsum("ij,jk->ik", _ones(T, 2, 3), [1]), TypeError,
+               "expected Tensor as element 1 in argument 1, but got list"),
+    ErrorInput(lambda T: T.einsum("ij"), ValueError,
+               "einsum(): must specify the equation string and at least one operand, or at least one operand and its "
+               "subscripts list")]
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
 

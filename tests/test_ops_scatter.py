@@ -215,3 +215,56 @@ def test_inplace_through_views_and_no_grad_match_torch() -> None:
         results.append((y.tolist(), _chain(y.grad_fn), a.grad.tolist(), src.grad.tolist(), b.tolist(),
                         b.requires_grad, b.grad_fn is None))
     assert results[0] == results[1]
+
+
+# einsum: torch 2.13 has no einsum node, it records the ops it decomposes into; gradviz records the same
+# ones, so the whole graph (depth, class name), values, dtype and gradients are compared with torch's.
+EINSUM = [("ij,jk->ik", (2, 3), (3, 4)), ("ba,cb->ac", (3, 2), (4, 3)), ("ij->ji", (2, 3)), ("ij->", (2, 3)),
+          ("ii->", (3, 3)), ("ii->i", (3, 3)), ("i,j->ij", (3,), (4,)), ("bij,bjk->bik", (2, 3, 4), (2, 4, 5)),
+          ("ij,jk->k", (2, 3), (3, 4)), ("ijk,jkl->il", (2, 3, 4), (3, 4, 5)), ("ikj,kjl->il", (2, 4, 3), (4, 3, 5)),
+          ("ij,ij->", (2, 3), (2, 3)), ("ij,ij->i", (2, 3), (2, 3)), ("ij,kj->ik", (2, 3), (4, 3)), ("i,i->", (3,), (3,)),
+          ("ij,ij->ij", (2, 3), (2, 3)), ("ij", (2, 3)), ("ij,jk", (2, 3), (3, 4)), ("iij->j", (2, 2, 3)),
+          ("bhqd,bhkd->bhqk", (2, 2, 3, 4), (2, 2, 5, 4)), ("ij,jk,kl->il", (2, 3), (3, 4), (4, 5)),
+          ("i,i,i->", (3,), (3,), (3,)), ("ij,ji->", (2, 3), (3, 2)), ("ij,k->ijk", (2, 3), (4,)),
+          ("ij,jk->ik", (1, 3), (3, 4)), ("ij,jk->ik", (2, 1), (1, 4)), ("ij,jk->ik", (2, 3), (1, 4)),
+          ("ij,ij->j", (1, 3), (2, 3)), ("ii", (3, 3)), ("Ab,bA->A", (2, 3), (3, 2)), ("i j -> j i", (2, 3))]
+
+
+def _graph(t: Any) -> list[tuple[int, str]]:
+    out, stack = [], [(t.grad_fn, 0)]
+    while stack:
+        node, depth = stack.pop()
+        out.append((depth, type(node).__name__))
+        if node is not None:
+            stack.extend((fn, depth + 1) for fn, _ in reversed(node.next_functions))
+    return out
+
+
+@pytest.mark.parametrize("eq,shapes", [(c[0], c[1:]) for c in EINSUM], ids=[f"{c[0]}-{c[1:]}" for c in EINSUM])
+def test_einsum_matches_torch(eq: str, shapes: tuple) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(len(eq))
+    arrays = [rng.standard_normal(s) for s in shapes]
+    results = []
+    for T in (gradviz, torch):
+        ops = [T.tensor(a, requires_grad=True) for a in arrays]
+        z = T.einsum(eq, *ops)
+        w = T.tensor(np.linspace(-1.0, 2.0, z.numel()).reshape(tuple(z.shape)))
+        (z * w).sum().backward()
+        results.append((z.detach().numpy(), str(z.dtype), _graph(z), [o.grad.numpy() for o in ops]))
+    (gv, gdt, gnames, ggrads), (th, tdt, tnames, tgrads) = results
+    assert (gdt, gnames) == (tdt, tnames)
+    np.testing.assert_allclose(gv, th, rtol=1e-12, atol=1e-12)
+    for g, t in zip(ggrads, tgrads):
+        np.testing.assert_allclose(g, t, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32"])
+def test_einsum_integer_matches_torch(dtype: str) -> None:
+    torch = pytest.importorskip("torch")
+    results = []
+    for T in (gradviz, torch):
+        a = T.arange(6, dtype=getattr(T, dtype)).reshape(2, 3)
+        z = T.einsum("ij,kj->ik", a, a)
+        results.append((z.tolist(), str(z.dtype), str(T.einsum("ii->i", a[:, :2]).dtype)))
+    assert results[0] == results[1]
