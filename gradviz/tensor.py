@@ -16,6 +16,7 @@ from ._sort_methods import _SortMethods
 from .ops_linalg import _LinalgMethods
 from ._math_methods import _MathMethods
 from ._factory_methods import _FactoryMethods
+from ._scatter_methods import _RepeatMethods, _ScatterMethods
 from .function import _NO_ACCUMULATOR, AccumulateGrad
 from ._multi_output import MultiOutput
 
@@ -85,7 +86,8 @@ _T_WARNING = (
 _SHORT = D.SHORT_NAMES
 
 
-class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMethods, _FactoryMethods):
+class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMethods, _FactoryMethods,
+             _ScatterMethods, _RepeatMethods):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = (

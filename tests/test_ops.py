@@ -1593,6 +1593,282 @@ ERRORS["ExpandBackward0"] = ERRORS["ExpandBackward0"] + [
                "broadcast_to(): argument 'size' (position 2) must be tuple of ints, not int"),
     ErrorInput(lambda T: T.broadcast_to([1.0], (3,)), TypeError,
                "broadcast_to(): argument 'input' (position 1) must be Tensor, not list")]
+# -- scatter ops (gradviz.ops_scatter): strategies, rows and error inputs, kept together --------------------
+@st.composite
+def scatter_sample(d: Any, unique: bool = True, with_src: bool = True) -> Sample:
+    """a, an index no larger than a apart from dim (and src of index's shape), dim.
+
+    unique: no position written twice. scatter's src gradient is torch's grad.gather(dim, index)
+    for every written element, so with repeats only the last write has the numerical gradient.
+    """
+    a = d(array(shapes(1)))
+    dim = d(st.integers(-a.ndim, a.ndim - 1))
+    axis = dim % a.ndim
+    n = a.shape[axis]
+    shape = tuple(d(st.integers(1, n if unique else SIDE)) if k == axis else d(st.integers(1, m))
+                  for k, m in enumerate(a.shape))
+    rng = np.random.default_rng(d(SEEDS))
+    if unique:
+        # A random permutation of 0..n-1 along dim for every position of the other axes, cut to size.
+        full = np.broadcast_to(np.arange(n).reshape([n if k == axis else 1 for k in range(a.ndim)]),
+                               tuple(n if k == axis else m for k, m in enumerate(shape)))
+        index = np.take(rng.permuted(full, axis=axis), np.arange(shape[axis]), axis=axis)
+    else:
+        index = rng.integers(0, n, size=shape)  # repeats must add up in scatter_add's gradient
+    arrays = (a, d(array(shape))) if with_src else (a,)
+    kw = {"dim": dim, "index": index.tolist()}
+    if not with_src:
+        kw["value"] = d(st.sampled_from([-1.5, 0.0, 2.0]))
+    return Sample(arrays, kw)
+
+
+def _scatter_inplace(method: str) -> Callable[..., Any]:
+    def fn(T: Any, a: Any, *src: Any, dim: int, index: Any, value: Any = None) -> Any:
+        y = a * 1
+        getattr(y, method)(dim, T.tensor(index), *(src or (value,)))
+        return y
+    return fn
+
+
+CASES += [
+    OpCase("ScatterBackward0", lambda T, a, src, dim, index: a.scatter(dim, T.tensor(index), src), scatter_sample(),
+           "scatter"),
+    OpCase("ScatterBackward0", lambda T, a, src, dim, index: T.scatter(a, dim, T.tensor(index), src), scatter_sample(),
+           "torch_scatter"),
+    OpCase("ScatterBackward0", _scatter_inplace("scatter_"), scatter_sample(), "scatter_inplace"),
+    OpCase("ScatterBackward1", lambda T, a, dim, index, value: a.scatter(dim, T.tensor(index), value),
+           scatter_sample(False, False), "scatter_value"),
+    OpCase("ScatterBackward1", lambda T, a, dim, index, value: T.scatter(a, dim, T.tensor(index), value=value),
+           scatter_sample(False, False), "torch_scatter_value"),
+    OpCase("ScatterBackward1", _scatter_inplace("scatter_"), scatter_sample(False, False), "scatter_value_inplace"),
+    OpCase("ScatterAddBackward0", lambda T, a, src, dim, index: a.scatter_add(dim, T.tensor(index), src),
+           scatter_sample(False), "scatter_add"),
+    OpCase("ScatterAddBackward0", lambda T, a, src, dim, index: T.scatter_add(a, dim, T.tensor(index), src),
+           scatter_sample(False), "torch_scatter_add"),
+    OpCase("ScatterAddBackward0", _scatter_inplace("scatter_add_"), scatter_sample(False), "scatter_add_inplace"),
+]
+CASE_IDS = [c.id for c in CASES]
+
+
+def _scatter_errors(name: str) -> list[ErrorInput]:
+    """The argument errors scatter and scatter_add share (recorded from torch 2.13)."""
+    def call(a: Any, *args: Any) -> Any:
+        return getattr(a, name)(*args)
+    return [
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 0, T.tensor([[3]]), _ones(T, 3, 4)), RuntimeError,
+                   "index 3 is out of bounds for dimension 0 with size 3"),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 1, T.tensor([[-1]]), _ones(T, 3, 4)), RuntimeError,
+                   "index -1 is out of bounds for dimension 1 with size 4"),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 0, T.tensor([[0.0]]), _ones(T, 3, 4)), RuntimeError,
+                   "scatter(): Expected dtype int32/int64 for index"),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 0, T.tensor([[0]]), _ones(T, 1, 1, dtype=T.float64)), RuntimeError,
+                   "scatter(): Expected self.dtype to be equal to src.dtype"),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 0, T.tensor([0]), _ones(T, 3, 4)), RuntimeError,
+                   "Index tensor must have the same number of dimensions as self tensor"),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 0, T.tensor([[0]]), _ones(T, 1, 1, 1)), RuntimeError,
+                   "Index tensor must have the same number of dimensions as src tensor"),
+        _dim_error(lambda T: call(_ones(T, 3, 4), 0, T.tensor([[0]]), _ones(T, 5)), -1, 0, 1),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 1, T.zeros(4, 1, dtype=T.long), _ones(T, 3, 4)), RuntimeError,
+                   "Expected index [4, 1] to be no larger than self [3, 4] apart from dimension 1 and to be no larger "
+                   "size than src [3, 4]"),
+        ErrorInput(lambda T: call(_ones(T, 3, 4), 0, T.zeros(1, 4, dtype=T.long), _ones(T, 1, 2)), RuntimeError,
+                   "Expected index [1, 4] to be no larger than self [3, 4] apart from dimension 0 and to be no larger "
+                   "size than src [1, 2]"),
+        _dim_error(lambda T: call(_ones(T, 3, 4), 2, T.tensor([[0]]), _ones(T, 3, 4)), -2, 1, 2),
+        _LEAF(lambda T: getattr(_ones(T, 3), name + "_")(0, T.tensor([0]), _ones(T, 1))),
+        ErrorInput(lambda T: getattr(T.zeros(3), name + "_")(0, T.tensor([0]), _ones(T, 1, dtype=T.float64)),
+                   RuntimeError, "scatter(): Expected self.dtype to be equal to src.dtype"),
+    ]
+
+
+ERRORS["ScatterBackward0"] = _scatter_errors("scatter") + [
+    ErrorInput(lambda T: _ones(T, 3, 4).scatter(0, T.tensor([[0]])), TypeError,
+               "scatter() received an invalid combination of arguments - got (int, Tensor), but expected one of:\n"
+               " * (int dim, Tensor index, Tensor src)\n * (int dim, Tensor index, Tensor src, *, str reduce)\n"
+               " * (int dim, Tensor index, Number value)\n * (int dim, Tensor index, Number value, *, str reduce)\n"),
+    ErrorInput(lambda T: _ones(T, 3, 4).scatter(0, [0], _ones(T, 3, 4)), TypeError,
+               "scatter() received an invalid combination of arguments - got (int, list, Tensor), but expected one "
+               "of:\n * (int dim, Tensor index, Tensor src)\n      didn't match because some of the arguments have "
+               "invalid types: (int, !list of [int]!, Tensor)\n * (int dim, Tensor index, Tensor src, *, str reduce)\n"
+               " * (int dim, Tensor index, Number value)\n      didn't match because some of the arguments have invalid "
+               "types: (int, !list of [int]!, !Tensor!)\n * (int dim, Tensor index, Number value, *, str reduce)\n"),
+    ErrorInput(lambda T: T.scatter(_ones(T, 3, 4), 0, T.tensor([[0]]), "x"), TypeError,
+               "scatter() received an invalid combination of arguments - got (Tensor, int, Tensor, str), but expected "
+               "one of:\n * (Tensor input, int dim, Tensor index, Tensor src, *, Tensor out = None)\n"
+               " * (Tensor input, int dim, Tensor index, Tensor src, *, str reduce, Tensor out = None)\n"
+               " * (Tensor input, int dim, Tensor index, Number value, *, Tensor out = None)\n"
+               " * (Tensor input, int dim, Tensor index, Number value, *, str reduce, Tensor out = None)\n"),
+]
+ERRORS["ScatterBackward1"] = [
+    ErrorInput(lambda T: _ones(T, 3, 4).scatter(1, T.zeros(4, 1, dtype=T.long), 2.0), RuntimeError,
+               "Expected index [4, 1] to be no larger than self [3, 4] apart from dimension 1"),
+    ErrorInput(lambda T: T.scatter(_ones(T, 3, 4), 0, T.tensor([[3]]), 2.0), RuntimeError,
+               "index 3 is out of bounds for dimension 0 with size 3"),
+    ErrorInput(lambda T: _ones(T, 3, 4).scatter(0, T.tensor([[0.0]]), 2.0), RuntimeError,
+               "scatter(): Expected dtype int32/int64 for index"),
+    ErrorInput(lambda T: _ones(T, 3).scatter(0, T.tensor([[0]]), 2.0), RuntimeError,
+               "Index tensor must have the same number of dimensions as self tensor"),
+    _dim_error(lambda T: _ones(T, 3, 4).scatter(-3, T.tensor([[0]]), 2.0), -2, 1, -3),
+    _LEAF(lambda T: _ones(T, 3).scatter_(0, T.tensor([0.0]), 2.0)),
+]
+ERRORS["ScatterAddBackward0"] = _scatter_errors("scatter_add") + [
+    ErrorInput(lambda T: _ones(T, 3, 4).scatter_add(0, T.tensor([[0]]), 2.0), TypeError,
+               "scatter_add(): argument 'src' (position 3) must be Tensor, not float"),
+    ErrorInput(lambda T: T.scatter_add(_ones(T, 3, 4), 0, [0], _ones(T, 3, 4)), TypeError,
+               "scatter_add(): argument 'index' (position 3) must be Tensor, not list"),
+    ErrorInput(lambda T: _ones(T, 3, 4).scatter_add(0, [0], _ones(T, 3, 4)), TypeError,
+               "scatter_add(): argument 'index' (position 2) must be Tensor, not list"),
+]
+# take_along_dim and repeat_interleave record existing nodes (gather, index_select, view), as torch does
+@st.composite
+def take_along_sample(d: Any) -> Sample:
+    """a, indices that broadcast with a apart from dim (either side may be 1), dim (or None: flat indices)."""
+    a = d(array(shapes(1)))
+    rng = np.random.default_rng(d(SEEDS))
+    if d(st.booleans()):
+        index = rng.integers(0, a.size, size=d(shapes(0, 2)))
+        return Sample((a,), {"index": index.tolist(), "dim": None})
+    dim = d(st.integers(-a.ndim, a.ndim - 1))
+    axis = dim % a.ndim
+    shape = tuple(d(st.integers(1, SIDE)) if k == axis or n == 1 else d(st.sampled_from([1, n]))
+                  for k, n in enumerate(a.shape))
+    return Sample((a,), {"index": rng.integers(0, a.shape[axis], size=shape).tolist(), "dim": dim})
+
+
+@st.composite
+def repeat_interleave_sample(d: Any, tensor: bool) -> Sample:
+    a = d(array(shapes(0 if not tensor else 1)))
+    dim = None if not a.ndim or d(st.booleans()) else d(st.integers(-a.ndim, a.ndim - 1))
+    n = a.size if dim is None else a.shape[dim]
+    if not tensor:
+        repeats: Any = d(st.integers(0, 3))
+    else:
+        repeats = d(st.lists(st.integers(0, 3), min_size=1, max_size=1) | st.lists(st.integers(0, 3), min_size=n,
+                                                                                     max_size=n))
+    return Sample((a,), {"repeats": repeats, "dim": dim})
+
+
+CASES += [
+    OpCase("GatherBackward0", lambda T, a, index, dim: T.take_along_dim(a, T.tensor(index), dim), take_along_sample(),
+           "take_along_dim"),
+    OpCase("GatherBackward0", lambda T, a, index, dim: a.take_along_dim(T.tensor(index), dim=dim), take_along_sample(),
+           "take_along_dim_method"),
+    OpCase("ViewBackward0", lambda T, a, repeats, dim: a.repeat_interleave(repeats, dim),
+           repeat_interleave_sample(False), "repeat_interleave"),
+    OpCase("ViewBackward0", lambda T, a, repeats, dim: T.repeat_interleave(a, repeats, dim=dim),
+           repeat_interleave_sample(False), "torch_repeat_interleave"),
+    OpCase("IndexSelectBackward0", lambda T, a, repeats, dim: a.repeat_interleave(T.tensor(repeats), dim),
+           repeat_interleave_sample(True), "repeat_interleave_tensor"),
+    OpCase("IndexSelectBackward0", lambda T, a, repeats, dim: T.repeat_interleave(a, T.tensor(repeats), dim=dim),
+           repeat_interleave_sample(True), "torch_repeat_interleave_tensor"),
+]
+CASE_IDS = [c.id for c in CASES]
+ERRORS["GatherBackward0"] = ERRORS["GatherBackward0"] + [
+    ErrorInput(lambda T: T.take_along_dim(_ones(T, 3, 4), T.tensor([[0]]).unsqueeze(0), 0), RuntimeError,
+               "torch.take_along_dim(): input and indices should have the same number of dimensions, but got 2 "
+               "dimensions for input, and 3 dimensions for indices"),
+    ErrorInput(lambda T: T.take_along_dim(_ones(T, 3, 4), T.tensor([[0]], dtype=T.int32), 1), RuntimeError,
+               "torch.take_along_dim(): dtype of indices should be Long but got Int"),
+    ErrorInput(lambda T: T.take_along_dim(_ones(T, 3, 4), T.zeros(2, 1, dtype=T.long), 1), RuntimeError,
+               "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0"),
+    ErrorInput(lambda T: T.take_along_dim(T.tensor(2.0, requires_grad=True), T.tensor(0), 0), IndexError,
+               "Dimension specified as 0 but tensor has no dimensions"),
+    ErrorInput(lambda T: _ones(T, 3, 4).take_along_dim(T.tensor([[12]])), RuntimeError,
+               "index 12 is out of bounds for dimension 0 with size 12"),
+    ErrorInput(lambda T: T.take_along_dim(_ones(T, 3, 4), [0], 1), TypeError,
+               "take_along_dim(): argument 'indices' (position 2) must be Tensor, not list"),
+    ErrorInput(lambda T: _ones(T, 3, 4).take_along_dim([0], 1), TypeError,
+               "take_along_dim(): argument 'indices' (position 1) must be Tensor, not list"),
+    _dim_error(lambda T: T.take_along_dim(_ones(T, 3, 4), T.tensor([[0]]), -3), -2, 1, -3)]
+ERRORS["IndexSelectBackward0"] = ERRORS["IndexSelectBackward0"] + [
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(T.tensor([1, 2]), 0), RuntimeError,
+               "repeats must have the same size as input along dim, but got repeats.size(0) = 2 and input.size(0) = 3"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(T.tensor([1, -2, 1]), 0), RuntimeError,
+               "repeats can not be negative"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(T.tensor([1.0, 2.0, 0.0]), 0), NotImplementedError,
+               "\"repeat_interleave_cpu\" not implemented for 'Float'"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(T.tensor([[1, 2, 0]]), 0), RuntimeError,
+               "repeats must be 0-dim or 1-dim tensor"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(T.tensor([1, 2, 0]), 0, output_size=4), RuntimeError,
+               "allocated size does not match required size"),
+    ErrorInput(lambda T: T.tensor(2.0, requires_grad=True).repeat_interleave(T.tensor([3]), 0), IndexError,
+               "Dimension specified as 0 but tensor has no dimensions"),
+    ErrorInput(lambda T: T.repeat_interleave(T.tensor([[1, 0, 2]])), RuntimeError,
+               "repeat_interleave only accept 1D vector as repeat")]
+ERRORS["ViewBackward0"] = ERRORS["ViewBackward0"] + [
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(-1, 0), RuntimeError, "Repeats must be non-negative"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(2, 0, output_size=5), RuntimeError,
+               "repeat_interleave: Invalid output_size, expected 6 but got 5"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(2.0, 0), TypeError,
+               "repeat_interleave() received an invalid combination of arguments - got (float, int), but expected one "
+               "of:\n * (Tensor repeats, int dim = None, *, int output_size = None)\n"
+               " * (int repeats, int dim = None, *, int output_size = None)\n"),
+    ErrorInput(lambda T: _ones(T, 3, 4).repeat_interleave(), TypeError,
+               "repeat_interleave() received an invalid combination of arguments - got (), but expected one of:\n"
+               " * (Tensor repeats, int dim = None, *, int output_size = None)\n"
+               " * (int repeats, int dim = None, *, int output_size = None)\n"),
+    ErrorInput(lambda T: T.repeat_interleave(_ones(T, 3), 2.0), TypeError,
+               "repeat_interleave() received an invalid combination of arguments - got (Tensor, float), but expected "
+               "one of:\n * (Tensor input, Tensor repeats, int dim = None, *, int output_size = None)\n"
+               " * (Tensor repeats, *, int output_size = None)\n"
+               " * (Tensor input, int repeats, int dim = None, *, int output_size = None)\n"),
+    _dim_error(lambda T: _ones(T, 3, 4).repeat_interleave(2, 2), -2, 1, 2),
+    _dim_error(lambda T: T.tensor(2.0, requires_grad=True).repeat_interleave(3, 0), -1, 0, 1)]
+# einsum records diagonal/unsqueeze/permute/sum/mul/reshape/bmm as torch does (torch has no einsum node):
+# the row accepts the last step's node; test_matches_torch compares the whole graph with torch's.
+EINSUM_EQUATIONS = ("ij,jk->ik", "bij,bjk->bik", "ij->ji", "ii->", "ij->", "i,j->ij", "ii->i", "ij,ij->", "ij,j->i",
+                    "ij,kj->ik", "ij,jk", "ijk->kji", "bhqd,bhkd->bhqk", "ij,jk,kl->il", "iij->j", "ij,jk->k")
+
+
+@st.composite
+def einsum_sample(d: Any) -> Sample:
+    """An equation and operands whose label sizes agree (1 to SIDE; a size 1 may broadcast against more)."""
+    eq = d(st.sampled_from(EINSUM_EQUATIONS))
+    terms = eq.split("->")[0].split(",")
+    labels = sorted(set("".join(terms)))
+    size = {c: d(st.integers(1, SIDE if len(labels) <= 3 else 2)) for c in labels}
+    rng = np.random.default_rng(d(SEEDS))
+    arrays = []
+    for term in terms:
+        shape = tuple(size[c] for c in term)
+        if len(set(term)) == len(term):  # repeated labels must keep their size; others may be 1 (broadcast)
+            shape = tuple(1 if n > 1 and d(st.integers(0, 5)) == 0 else n for n in shape)
+        arrays.append(reals().sample(rng, shape))
+    return Sample(tuple(arrays), {"equation": eq})
+
+
+CASES += [
+    OpCase(("ViewBackward0", "PermuteBackward0", "SumBackward1", "MulBackward0"),
+           lambda T, *ops, equation: T.einsum(equation, *ops), einsum_sample(), "einsum"),
+    OpCase(("ViewBackward0", "PermuteBackward0", "SumBackward1", "MulBackward0"),
+           lambda T, *ops, equation: T.einsum(equation, list(ops)), einsum_sample(), "einsum_list"),
+]
+CASE_IDS = [c.id for c in CASES]
+ERRORS["ViewBackward0"] = ERRORS["ViewBackward0"] + [
+    ErrorInput(lambda T: T.einsum("ij,jk", _ones(T, 2, 3)), RuntimeError,
+               "einsum(): fewer operands were provided than specified in the equation"),
+    ErrorInput(lambda T: T.einsum("ij", _ones(T, 2, 3), _ones(T, 2, 3)), RuntimeError,
+               "einsum(): more operands were provided than specified in the equation"),
+    ErrorInput(lambda T: T.einsum("ijk", _ones(T, 2, 3)), RuntimeError,
+               "einsum(): the number of subscripts in the equation (3) does not match the number of dimensions (2) "
+               "for operand 0 and no ellipsis was given"),
+    ErrorInput(lambda T: T.einsum("ij->k", _ones(T, 2, 3)), RuntimeError,
+               "einsum(): output subscript k does not appear in the equation for any input operand"),
+    ErrorInput(lambda T: T.einsum("ij->ii", _ones(T, 2, 3)), RuntimeError,
+               "einsum(): output subscript i appears more than once in the output"),
+    ErrorInput(lambda T: T.einsum("i1->i", _ones(T, 2, 3)), RuntimeError,
+               "einsum(): invalid subscript given at index 1 in the equation string, subscripts must be in [a-zA-Z]"),
+    ErrorInput(lambda T: T.einsum("ii->i", _ones(T, 2, 3)), RuntimeError,
+               "einsum(): subscript i is repeated for operand 0 but the sizes don't match, 3 != 2"),
+    ErrorInput(lambda T: T.einsum("ij,jk->ik", _ones(T, 2, 3), _ones(T, 2, 3)), RuntimeError,
+               "einsum(): subscript j has size 2 for operand 1 which does not broadcast with previously seen size 3"),
+    ErrorInput(lambda T: T.einsum("ij,jk->ik", _ones(T, 2, 3), _ones(T, 3, 2, dtype=T.float64)), RuntimeError,
+               "expected scalar type Float but found Double"),
+    ErrorInput(lambda T: T.einsum("ij,jk->ik", _ones(T, 2, 3), [1]), TypeError,
+               "expected Tensor as element 1 in argument 1, but got list"),
+    ErrorInput(lambda T: T.einsum("ij"), ValueError,
+               "einsum(): must specify the equation string and at least one operand, or at least one operand and its "
+               "subscripts list")]
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
 
@@ -1600,7 +1876,7 @@ ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(ent
 # The engine core's ops live in gradviz.ops (and ops_elementwise, ops_reduce, ops_shape); torch.nn's (softmax, losses, ...) in gradviz.nn._ops,
 # with their own table in tests/test_nn.py. Any op defined elsewhere must join one of the two.
 CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape, gradviz.ops_index,
-                gradviz.ops_sort, gradviz.ops_linalg, gradviz.ops_math)
+                gradviz.ops_sort, gradviz.ops_linalg, gradviz.ops_math, gradviz.ops_scatter)
 CORE_OPS = {name for name, cls in Function.registry.items() if any(vars(m).get(name) is cls for m in CORE_MODULES)}
 
 
