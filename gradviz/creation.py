@@ -227,15 +227,21 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
            requires_grad: bool = False) -> Tensor:
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
     args = (start, end, step)
     if dtype is None:
         dtype = D.default_float if any(isinstance(a, float) for a in args) else D.int64
     dt = D.as_dtype(dtype)
-    n = math.ceil((end - start) / step)
-    if n < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if not dt.is_floating_point:
+        # Then torch converts the bounds and step to the integer type (toward zero): with
+        # dtype=long, arange(0.5, 3.7) is [0, 1, 2], and a step of 0.5 becomes 0.
+        start, end, step = (int(v) for v in args)
+        if step == 0:
+            raise ValueError("step must be nonzero")
+    n = max(math.ceil((end - start) / step), 0)
     if not dt.is_floating_point:
         return _finish((start + np.arange(n, dtype=np.int64) * step).astype(dt.np), requires_grad)
     return _finish(_arange_values(float(start), float(step), n, dt.np), requires_grad)

@@ -301,3 +301,22 @@ def test_tensor_with_dtype_converts_numbers_directly(data, dtype):
     assert ours.numpy().dtype == ref.numpy().dtype
     assert ours.numpy().tobytes() == ref.numpy().tobytes()
     assert repr(ours) == repr(ref)
+
+
+ARANGE_ARGS = [(3.14159,), (0.5, 3.7), (-2.5, 2.5), (0, 5, 1.5), (0.5, 5.5, 1.5), (2.7, -1.2, -0.5), (1e-05,), (2.5,),
+               (0.9, 3.1, 0.7), (2.0, -1.0), (1.0, 0.0), (7, -1.5, 0.5), (0, 10, -1), (5, 0, -2), (0, 0), (3,)]
+
+
+@pytest.mark.parametrize("args", ARANGE_ARGS, ids=[str(a) for a in ARANGE_ARGS])
+@pytest.mark.parametrize("dtype", [None, "int64", "float64", "float32"])
+def test_arange_bounds_and_errors_match_torch(args: tuple, dtype: str | None) -> None:
+    """With an integer dtype torch truncates start, end and step first (so a step of 0.5 is 0);
+    the empty-range error names the lower bound."""
+    real = pytest.importorskip("torch")
+
+    def outcome(lib: Any) -> tuple:
+        try:
+            return ("ok", repr(lib.arange(*args, **({} if dtype is None else {"dtype": getattr(lib, dtype)}))))
+        except Exception as e:  # noqa: BLE001 - the outcome is what is compared
+            return (type(e).__name__, str(e))
+    assert outcome(torch) == outcome(real)
