@@ -489,6 +489,8 @@ class LinalgVectorNormBackward0(Function):
         absa = np.abs(ax)
         if p == 2:
             z = np.sqrt(np.sum(ax * ax, axis=dim, keepdims=keepdim))
+            if ax.size and ax.size == np.size(z):
+                z = absa.reshape(np.shape(z))  # one element per norm: torch takes |a| (no overflow in a²)
         elif p == float("inf"):
             z = np.max(absa, axis=dim, keepdims=keepdim) if ax.size else np.zeros((), ax.dtype)
         elif p == float("-inf"):

@@ -320,3 +320,15 @@ def test_arange_bounds_and_errors_match_torch(args: tuple, dtype: str | None) ->
         except Exception as e:  # noqa: BLE001 - the outcome is what is compared
             return (type(e).__name__, str(e))
     assert outcome(torch) == outcome(real)
+
+
+NORM_EXPRS = ["L.tensor([1e20]).norm()", "L.tensor(1e20).norm()", "L.tensor([1e20, 0.]).norm()",
+              "L.tensor([[1e20], [1.]]).norm(dim=1)", "L.tensor([[1e20, 3e19]]).norm(dim=0, keepdim=True)",
+              "L.tensor([1e-30]).norm()", "L.tensor([1e-30, 0]).norm()", "L.tensor([-3e25]).norm()"]
+
+
+@pytest.mark.parametrize("expr", NORM_EXPRS)
+def test_norm_of_single_elements_matches_torch(expr: str) -> None:
+    """Where each 2-norm covers one element torch returns |a|, so a² does not overflow or underflow."""
+    real = pytest.importorskip("torch")
+    assert repr(eval(expr, {"L": torch})) == repr(eval(expr, {"L": real}))
