@@ -235,6 +235,15 @@ class _MathMethods:
             raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_SHORT[self._dtype.name]}'")
         return _T().Tensor._wrap(np.invert(self._data))
 
+    def bitwise_and(self, other: Any) -> Any:
+        return _bitwise(self, other, "bitwise_and", self.__and__)
+
+    def bitwise_or(self, other: Any) -> Any:
+        return _bitwise(self, other, "bitwise_or", self.__or__)
+
+    def bitwise_xor(self, other: Any) -> Any:
+        return _bitwise(self, other, "bitwise_xor", self.__xor__)
+
     def any(self, dim: Any = None, keepdim: bool = False) -> Any:
         return _truth(self, dim, keepdim, np.any)
 
@@ -291,6 +300,17 @@ def _addc(a: Any, b: Any, c: Any, value: Any, name: str, op: Any) -> Any:
     if not rt.is_floating_point:
         value = int(value)  # torch converts the number to the integer result type
     return op.apply(a, b, c, _cast=rt.np, value=value)
+
+
+def _bitwise(a: Any, other: Any, name: str, operator: Any) -> Any:
+    """The named form of &, | and ^: the same checks, but a bad operand is a TypeError, not NotImplemented."""
+    if not isinstance(other, (_T().Tensor, *_NUMBER)):
+        bad = _T()._type_name_of(other)
+        raise TypeError(f"{name}() received an invalid combination of arguments - got ({bad}), but expected one of:\n"
+                        f" * (Tensor other)\n      didn't match because some of the arguments have invalid types: "
+                        f"(!{bad}!)\n * (Number other)\n      didn't match because some of the arguments have "
+                        f"invalid types: (!{bad}!)\n")
+    return operator(other)
 
 
 def _logical(a: Any, other: Any, name: str, fn: Any, pos: int) -> Any:

@@ -572,8 +572,20 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
         o = _operand(other)
         if o is NotImplemented:
             return NotImplemented
-        rt = _promote(self, o).np
-        return Tensor._wrap(fn(self._data.astype(rt, copy=False), o._data.astype(rt, copy=False)))
+        rt = _promote(self, o)
+        try:
+            return Tensor._wrap(fn(self._data.astype(rt.np, copy=False), o._data.astype(rt.np, copy=False)))
+        except (ValueError, TypeError):
+            # The error path only, so the common case pays nothing: torch checks the shapes first,
+            # then refuses floating point for the bitwise kernels (named after the result dtype).
+            if self._data.shape != o._data.shape:
+                try:
+                    np.broadcast_shapes(self._data.shape, o._data.shape)
+                except ValueError:
+                    raise _broadcast_error(self._data.shape, o._data.shape) from None
+            if fn.__name__.startswith("bitwise_") and rt.is_floating_point:
+                raise NotImplementedError(f"\"{fn.__name__}_cpu\" not implemented for '{_SHORT[rt.name]}'") from None
+            raise
 
     def __lt__(self, o: Any) -> Any:
         return self._compare(o, np.less)
@@ -603,6 +615,9 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
 
     def __xor__(self, o: Any) -> Any:
         return self._compare(o, np.bitwise_xor)
+
+    # a number on the left: these three commute, and torch accepts `1 & t` as `t & 1`
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def __floordiv__(self, o: Any) -> Any:
         return self.floor_divide(o) if _operand(o) is not NotImplemented else NotImplemented  # gradviz._math_methods
