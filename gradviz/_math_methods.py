@@ -81,17 +81,17 @@ class _MathMethods:
         w_tensor = isinstance(weight, T.Tensor)
         if not isinstance(end, T.Tensor) or not (w_tensor or isinstance(weight, _NUMBER)):
             raise TypeError(_lerp_signature_error(end, weight))
-        if not self._dtype.is_floating_point:
-            kernel = "lerp_kernel_tensor" if w_tensor else "lerp_kernel_scalar"
-            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SHORT[self._dtype.name]}'")
+        # torch's order: the dtypes must agree, then the shapes broadcast, then the kernel needs floats
         for name, t in (("end", end), ("weight", weight if w_tensor else None)):
             if t is not None and t._dtype is not self._dtype:
                 raise RuntimeError(f"expected dtype {_CPP[self._dtype.name]} for `{name}` but got dtype "
                                    f"{_CPP[t._dtype.name]}")
+        _broadcast(self, end, *((weight,) if w_tensor else ()))
+        if not self._dtype.is_floating_point:
+            kernel = "lerp_kernel_tensor" if w_tensor else "lerp_kernel_scalar"
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SHORT[self._dtype.name]}'")
         if w_tensor:
-            _broadcast(self, end, weight)
             return M.LerpBackward1.apply(self, end, weight)
-        _broadcast(self, end)
         return M.LerpBackward0.apply(self, end, weight=float(weight))
 
     def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:

@@ -754,6 +754,8 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
             raise RuntimeError(
                 f"inconsistent tensor size, expected tensor [{a}] and src [{b}] to have the same number of "
                 f"elements, but got {a} and {b} elements respectively")
+        if self._dtype is D.bool_:
+            raise NotImplementedError("\"dot\" not implemented for 'Bool'")
         return ops.DotBackward0.apply(self, other)
 
     def bmm(self, mat2: "Tensor") -> "Tensor":
@@ -1329,6 +1331,11 @@ def _binary(op: Any, a: Tensor, other: Any, **params: Any) -> Any:
         elif op is ops.SubBackward0 or op is ops.RsubBackward0:
             _check_sub(a, b)
         elif op is ops.PowBackward1 and rt is D.bool_:
+            if a._data.shape != b._data.shape:  # torch checks the shapes before the dtype
+                try:
+                    np.broadcast_shapes(a._data.shape, b._data.shape)
+                except ValueError:
+                    raise _broadcast_error(a._data.shape, b._data.shape) from None
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         # Two tensors already of the result dtype need no cast (a wrapped number's array is wide).
         cast = None if a._dtype is rt and b._dtype is rt and b._scalar is None else rt.np
