@@ -33,10 +33,10 @@ def _check_bmm(sa: tuple, sb: tuple, da: D.dtype, db: D.dtype) -> None:
     if (sa[0], sa[2]) != (sb[0], sb[1]):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, {sa[2]}] but "
                            f"got: [{sb[0]}, {sb[1]}].")
+    if da is D.bool_:  # bmm dispatches on batch1's dtype before comparing it with batch2's
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     if da is not db:
         raise RuntimeError(f"expected scalar type {_SHORT[da.name]} but found {_SHORT[db.name]}")
-    if da is D.bool_:
-        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
