@@ -2288,3 +2288,47 @@ def test_logical_inplace_is_a_plain_write_as_in_torch(name: str) -> None:
         leaf = getattr(x, name)(*args)
         results.append((out is y, repr(y), _graph_names(y), repr(leaf)))
     assert results[0] == results[1]
+
+
+# -- integer and bool operands of %, fmod, ** and the bitwise operators, values vs torch ------------------
+def _int_operands(T: Any) -> dict:
+    return {"I": T.tensor([-7, -3, -2, -1, 0, 1, 2, 3, 7]), "D": T.tensor([-3, -2, 2, 3, -3, -2, 2, 3, 5]),
+            "B": T.tensor([True, False, True, True, False, True, False, True, True]),
+            "ONES": T.ones(9, dtype=T.bool), "E": T.tensor([-3, -2, -1, 0, 1, 2, -1, -2, 3]),
+            "BASE": T.tensor([-2, -1, 0, 1, 2, 3, 1, -1, 0])}
+
+
+INTEGER_VALUES = {
+    "int % int": lambda T, o: o["I"] % o["D"], "int % 2": lambda T, o: o["I"] % 2, "int % -2": lambda T, o: o["I"] % -2,
+    "int % 2.5": lambda T, o: o["I"] % 2.5, "bool % int": lambda T, o: o["B"] % o["D"],
+    "int % bool": lambda T, o: o["I"] % o["ONES"], "bool % 2": lambda T, o: o["B"] % 2,
+    "5 % int": lambda T, o: 5 % o["D"], "True % int": lambda T, o: True % o["D"],
+    "int32 remainder": lambda T, o: o["I"].int().remainder(3), "uint8 remainder": lambda T, o: T.tensor(
+        [5, 7], dtype=T.uint8).remainder(3), "torch.remainder(5, int)": lambda T, o: T.remainder(5, o["D"]),
+    "fmod int": lambda T, o: o["I"].fmod(o["D"]), "fmod -2": lambda T, o: o["I"].fmod(-2),
+    "fmod bool": lambda T, o: o["B"].fmod(o["D"]), "fmod int32": lambda T, o: o["I"].int().fmod(3),
+    "int ** int": lambda T, o: o["BASE"] ** o["E"], "int ** int, broadcast": lambda T, o: o["BASE"][:, None] ** o["E"],
+    "2 ** int": lambda T, o: 2 ** o["E"], "-1 ** int": lambda T, o: (-1) ** o["E"], "0 ** int": lambda T, o: 0 ** o["E"],
+    "1 ** int": lambda T, o: 1 ** o["E"], "False ** int": lambda T, o: False ** o["E"],
+    "bool ** int": lambda T, o: o["B"] ** o["E"], "int ** 0-d": lambda T, o: o["BASE"] ** T.tensor(-1),
+    "int.pow(int)": lambda T, o: o["BASE"].pow(o["E"]), "torch.pow(2, int)": lambda T, o: T.pow(2, o["E"]),
+    "int32 ** int32": lambda T, o: o["BASE"].int() ** o["E"].int(),
+    "int8 ** int8": lambda T, o: o["BASE"].to(T.int8) ** o["E"].to(T.int8),
+    "int & int": lambda T, o: o["I"] & o["D"], "int | bool": lambda T, o: o["I"] | o["B"],
+    "bool ^ bool": lambda T, o: o["B"] ^ o["ONES"], "1 & int": lambda T, o: 1 & o["I"],
+    "True ^ int": lambda T, o: True ^ o["I"], "6 | bool": lambda T, o: 6 | o["B"],
+    "int.bitwise_and(3)": lambda T, o: o["I"].bitwise_and(3), "bool.bitwise_or(bool)": lambda T, o: o["B"].bitwise_or(
+        o["ONES"]), "int.bitwise_xor(int), broadcast": lambda T, o: o["I"][:, None].bitwise_xor(o["D"]),
+    "int < float, broadcast": lambda T, o: o["I"][:, None] < o["D"].float(),
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", sorted(INTEGER_VALUES))
+def test_integer_and_bool_operator_values_match_torch(name: str) -> None:
+    """% and fmod of integers and bools (sign rules, dtypes), integers to negative integer powers (torch's
+    truncated values: 1, ±1 or 0), and the bitwise operators with a number on either side."""
+    torch = pytest.importorskip("torch")
+    ours, ref = (INTEGER_VALUES[name](T, _int_operands(T)) for T in (gradviz, torch))
+    assert repr(ours) == repr(ref)
+    assert ours.grad_fn is None and ref.grad_fn is None
