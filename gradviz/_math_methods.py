@@ -81,17 +81,17 @@ class _MathMethods:
         w_tensor = isinstance(weight, T.Tensor)
         if not isinstance(end, T.Tensor) or not (w_tensor or isinstance(weight, _NUMBER)):
             raise TypeError(_lerp_signature_error(end, weight))
-        if not self._dtype.is_floating_point:
-            kernel = "lerp_kernel_tensor" if w_tensor else "lerp_kernel_scalar"
-            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SHORT[self._dtype.name]}'")
+        # torch's order: the dtypes must agree, then the shapes broadcast, then the kernel needs floats
         for name, t in (("end", end), ("weight", weight if w_tensor else None)):
             if t is not None and t._dtype is not self._dtype:
                 raise RuntimeError(f"expected dtype {_CPP[self._dtype.name]} for `{name}` but got dtype "
                                    f"{_CPP[t._dtype.name]}")
+        _broadcast(self, end, *((weight,) if w_tensor else ()))
+        if not self._dtype.is_floating_point:
+            kernel = "lerp_kernel_tensor" if w_tensor else "lerp_kernel_scalar"
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SHORT[self._dtype.name]}'")
         if w_tensor:
-            _broadcast(self, end, weight)
             return M.LerpBackward1.apply(self, end, weight)
-        _broadcast(self, end)
         return M.LerpBackward0.apply(self, end, weight=float(weight))
 
     def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
@@ -235,6 +235,15 @@ class _MathMethods:
             raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_SHORT[self._dtype.name]}'")
         return _T().Tensor._wrap(np.invert(self._data))
 
+    def bitwise_and(self, other: Any) -> Any:
+        return _bitwise(self, other, "bitwise_and", self.__and__)
+
+    def bitwise_or(self, other: Any) -> Any:
+        return _bitwise(self, other, "bitwise_or", self.__or__)
+
+    def bitwise_xor(self, other: Any) -> Any:
+        return _bitwise(self, other, "bitwise_xor", self.__xor__)
+
     def any(self, dim: Any = None, keepdim: bool = False) -> Any:
         return _truth(self, dim, keepdim, np.any)
 
@@ -291,6 +300,17 @@ def _addc(a: Any, b: Any, c: Any, value: Any, name: str, op: Any) -> Any:
     if not rt.is_floating_point:
         value = int(value)  # torch converts the number to the integer result type
     return op.apply(a, b, c, _cast=rt.np, value=value)
+
+
+def _bitwise(a: Any, other: Any, name: str, operator: Any) -> Any:
+    """The named form of &, | and ^: the same checks, but a bad operand is a TypeError, not NotImplemented."""
+    if not isinstance(other, (_T().Tensor, *_NUMBER)):
+        bad = _T()._type_name_of(other)
+        raise TypeError(f"{name}() received an invalid combination of arguments - got ({bad}), but expected one of:\n"
+                        f" * (Tensor other)\n      didn't match because some of the arguments have invalid types: "
+                        f"(!{bad}!)\n * (Number other)\n      didn't match because some of the arguments have "
+                        f"invalid types: (!{bad}!)\n")
+    return operator(other)
 
 
 def _logical(a: Any, other: Any, name: str, fn: Any, pos: int) -> Any:

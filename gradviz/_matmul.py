@@ -15,6 +15,8 @@ def _check_mm(sa: tuple, sb: tuple, da: D.dtype, db: D.dtype) -> None:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})")
     if da is not db:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_CPP[da.name]} != {_CPP[db.name]}")
+    if da is D.bool_:  # torch's CPU kernels have no bool matrix product; checked after shapes and dtypes
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
 
 
 def _check_mv(sa: tuple, sv: tuple, da: D.dtype, dv: D.dtype) -> None:
@@ -23,12 +25,16 @@ def _check_mv(sa: tuple, sv: tuple, da: D.dtype, dv: D.dtype) -> None:
     if da is not dv:
         v, m = _SHORT[dv.name], _SHORT[da.name]
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}")
+    if da is D.bool_:
+        raise NotImplementedError("\"addmv_impl_cpu\" not implemented for 'Bool'")
 
 
 def _check_bmm(sa: tuple, sb: tuple, da: D.dtype, db: D.dtype) -> None:
     if (sa[0], sa[2]) != (sb[0], sb[1]):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, {sa[2]}] but "
                            f"got: [{sb[0]}, {sb[1]}].")
+    if da is D.bool_:  # bmm dispatches on batch1's dtype before comparing it with batch2's
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     if da is not db:
         raise RuntimeError(f"expected scalar type {_SHORT[da.name]} but found {_SHORT[db.name]}")
 

@@ -166,6 +166,16 @@ class PowBackward0(Function):
         return (g * bm.mul_number(bm.pow(a, e - 1), e),)
 
 
+def _int_power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """torch's integer a**b where some b < 0: the true value truncated, so 1 for a = 1, ±1 (by b's
+    parity) for a = −1 and 0 for every other base, 0 included."""
+    negative = b < 0
+    z = np.power(a, np.where(negative, 0, b).astype(b.dtype))
+    minus_one = np.where((b & 1) == 1, -1, 1)
+    small = np.where(a == 1, 1, np.where(a == -1, minus_one, 0))
+    return np.where(negative, small, z).astype(z.dtype)
+
+
 class PowBackward1(Function):
     """z = aᵇ   (both tensors)"""
 
@@ -174,7 +184,12 @@ class PowBackward1(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        z = np.power(a, b)
+        try:
+            z = np.power(a, b)
+        except ValueError:  # NumPy refuses integers to negative integer powers; torch computes them
+            if a.dtype.kind not in "iu":
+                raise  # shapes that do not broadcast: the caller words torch's error
+            z = _int_power(a, b)
         ctx.save_for_backward(a, b, z)
         return z
 
@@ -197,7 +212,11 @@ class PowBackward2(Function):
     @staticmethod
     def forward(ctx, a, base):
         ctx.base = base
-        z = np.power(np.asarray(base, dtype=a.dtype), a)
+        c = np.asarray(base, dtype=a.dtype)
+        try:
+            z = np.power(c, a)
+        except ValueError:  # an integer base to negative integer powers, as in PowBackward1
+            z = _int_power(c, a)
         ctx.save_for_backward(z)
         return z
 

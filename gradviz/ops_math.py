@@ -8,7 +8,8 @@ order of torch's derivative formulas, so create_graph=True records the same kind
 Bits: NumPy's float64 arcsin, arccos, arctan, log2 and log10 give torch's bits; the others
 differ from torch's vectorised kernels by a few ulp at most (tests/test_ops.py measures it).
 float16/float32 inputs are computed in float64 and rounded once, which is closer to torch's
-results than NumPy's own single-precision loops (and bit-equal for lerp, addcmul, addcdiv).
+results than NumPy's own single-precision loops (and bit-equal for lerp, addcmul, addcdiv; float64
+lerp and addcmul use an emulated fused multiply-add, as torch's kernels fuse them).
 """
 from __future__ import annotations
 
@@ -277,10 +278,10 @@ class HypotBackward0(Function):
 
 def _lerp(a: np.ndarray, b: np.ndarray, w: np.ndarray, tensor_weight: bool) -> np.ndarray:
     # torch's two-sided formula (exact at both ends), each side one fused multiply-add; float32
-    # gets the fused rounding by computing in float64 (float64 itself is not fused here).
+    # gets the fused rounding by computing in float64, float64 by an emulated fma.
     if a.dtype.itemsize >= 8:
         d = b - a
-        return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
+        return np.where(np.abs(w) < 0.5, _fma64(w, d, a), _fma64(-d, 1 - w, b))
     # end − self rounds in the tensor's dtype first, and so does 1 − w for a tensor weight, as in torch
     d = (b - a).astype(np.float64)
     one_minus = (1 - w).astype(np.float64) if tensor_weight else 1 - w.astype(np.float64)
@@ -328,6 +329,57 @@ class LerpBackward1(Function):
                 (g * (b - a) if need_w else None))
 
 
+def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """s + e == a + b exactly, s = fl(a + b) (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """p + e == a·b exactly, p = fl(a·b) (Dekker, with Veltkamp's split into 26-bit halves)."""
+    p = a * b
+    t = a * 134217729.0
+    ah = t - (t - a)
+    t = b * 134217729.0
+    bh = t - (t - b)
+    al, bl = a - ah, b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _fma_core(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    # Boldo and Melquiond's emulation: exact product and sum, their low parts added with
+    # rounding to odd, then one rounding to nearest.
+    uh, ul = _two_product(x, y)
+    th, tl = _two_sum(z, uh)
+    v, e = _two_sum(tl, ul)
+    # round to odd: an inexact v with an even last bit moves one ulp towards the exact value
+    fix = (e != 0) & ((v.view(np.int64) & 1) == 0)
+    v = np.where(fix, np.nextafter(v, np.where(e > 0, np.inf, -np.inf)), v)
+    fused = np.where(v == 0, th, th + v)  # v == 0: th is exact (and keeps the sign of a zero)
+    # a nonzero product that underflows to ±0, added to a zero: the exact sum's sign survives
+    return np.where((z == 0) & (uh == 0) & (x != 0) & (y != 0), uh, fused)
+
+
+def _fma64(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """x·y + z rounded once, in float64 (NumPy has no fma, Python < 3.13 neither).
+
+    Products too small for Dekker's split are scaled up by 2**300 and back (exact, unless the
+    result is subnormal: then it may be one ulp off). Non-finite or overflowing cases fall back
+    to the unfused x·y + z.
+    """
+    x, y, z = np.broadcast_arrays(x, y, z)
+    with np.errstate(all="ignore"):
+        plain = x * y + z
+        fused = _fma_core(x, y, z)
+        small = np.abs(x * y) < 2.0 ** -900
+        if small.any():
+            scale = 2.0 ** 300
+            scaled = _fma_core(x * scale, y, z * scale) / scale
+            fused = np.where(small & (np.abs(z) < 2.0 ** 700), scaled, fused)
+        return np.where(np.isfinite(fused) & np.isfinite(plain) & (np.abs(x * y) < 1e300), fused, plain)
+
+
 class AddcmulBackward0(Function):
     """z = a + v·b·c   (v a number)"""
 
@@ -342,6 +394,8 @@ class AddcmulBackward0(Function):
         if a.dtype.kind == "f" and a.dtype.itemsize < 8:
             # torch: fma(v·b, c, a); float64 holds the product exactly, so one rounding at the end.
             return ((v * b).astype(np.float64) * c.astype(np.float64) + a.astype(np.float64)).astype(a.dtype)
+        if a.dtype == np.float64:
+            return _fma64(v * b, c, a)  # torch fuses this multiply-add too: one rounding
         return a + (v * b) * c
 
     @staticmethod
@@ -484,7 +538,7 @@ class FmodBackward1(Function):
 def remainder(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """torch's float remainder: fmod, moved by b when the signs differ (np.remainder gives +0 for −0)."""
     if a.dtype.kind != "f":
-        return remainder(a, b)
+        return np.remainder(a, b)  # integers: NumPy's floor-mod already takes the sign of b, as torch's does
     m = np.fmod(a, b)
     return np.where((m != 0) & ((b < 0) != (m < 0)), m + b, m)
 

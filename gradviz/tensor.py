@@ -572,8 +572,20 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
         o = _operand(other)
         if o is NotImplemented:
             return NotImplemented
-        rt = _promote(self, o).np
-        return Tensor._wrap(fn(self._data.astype(rt, copy=False), o._data.astype(rt, copy=False)))
+        rt = _promote(self, o)
+        try:
+            return Tensor._wrap(fn(self._data.astype(rt.np, copy=False), o._data.astype(rt.np, copy=False)))
+        except (ValueError, TypeError):
+            # The error path only, so the common case pays nothing: torch checks the shapes first,
+            # then refuses floating point for the bitwise kernels (named after the result dtype).
+            if self._data.shape != o._data.shape:
+                try:
+                    np.broadcast_shapes(self._data.shape, o._data.shape)
+                except ValueError:
+                    raise _broadcast_error(self._data.shape, o._data.shape) from None
+            if fn.__name__.startswith("bitwise_") and rt.is_floating_point:
+                raise NotImplementedError(f"\"{fn.__name__}_cpu\" not implemented for '{_SHORT[rt.name]}'") from None
+            raise
 
     def __lt__(self, o: Any) -> Any:
         return self._compare(o, np.less)
@@ -603,6 +615,9 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
 
     def __xor__(self, o: Any) -> Any:
         return self._compare(o, np.bitwise_xor)
+
+    # a number on the left: these three commute, and torch accepts `1 & t` as `t & 1`
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def __floordiv__(self, o: Any) -> Any:
         return self.floor_divide(o) if _operand(o) is not NotImplemented else NotImplemented  # gradviz._math_methods
@@ -739,6 +754,8 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
             raise RuntimeError(
                 f"inconsistent tensor size, expected tensor [{a}] and src [{b}] to have the same number of "
                 f"elements, but got {a} and {b} elements respectively")
+        if self._dtype is D.bool_:
+            raise NotImplementedError("\"dot\" not implemented for 'Bool'")
         return ops.DotBackward0.apply(self, other)
 
     def bmm(self, mat2: "Tensor") -> "Tensor":
@@ -1314,6 +1331,11 @@ def _binary(op: Any, a: Tensor, other: Any, **params: Any) -> Any:
         elif op is ops.SubBackward0 or op is ops.RsubBackward0:
             _check_sub(a, b)
         elif op is ops.PowBackward1 and rt is D.bool_:
+            if a._data.shape != b._data.shape:  # torch checks the shapes before the dtype
+                try:
+                    np.broadcast_shapes(a._data.shape, b._data.shape)
+                except ValueError:
+                    raise _broadcast_error(a._data.shape, b._data.shape) from None
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         # Two tensors already of the result dtype need no cast (a wrapped number's array is wide).
         cast = None if a._dtype is rt and b._dtype is rt and b._scalar is None else rt.np

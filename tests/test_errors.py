@@ -900,6 +900,108 @@ def _(T):
     return {"w": w}, lambda: T.optim.SGD([w], lr=0.1, nesterov=True)
 
 
+# -- elementwise operators: torch checks the shapes first, then the dtype -------------------------
+# Texts recorded from torch 2.13 (test_error_torch checks them live).
+def _bcast_msg(a: int, b: int, dim: int) -> str:
+    return f"The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton dimension {dim}"
+
+
+def _t(T: Any, dtype: str, *shape: int) -> Any:
+    values = np.arange(1, int(np.prod(shape)) + 1).reshape(shape)
+    if dtype == "bool":
+        return T.tensor(values % 2 == 1)
+    return T.tensor(values, dtype=getattr(T, dtype), requires_grad=dtype.startswith("float"))
+
+
+_OPERATOR_CASES = [  # id, dtype a, shape a, dtype b, shape b, step, exception, message
+    ("lt_broadcast", "float32", (2, 3), "float32", (3, 2), lambda x, y: x < y, RuntimeError, _bcast_msg(3, 2, 1)),
+    ("ge_broadcast_mixed", "int64", (2, 3, 3), "float32", (2, 3), lambda x, y: x >= y, RuntimeError,
+     _bcast_msg(3, 2, 1)),
+    ("eq_broadcast_bool", "int64", (3,), "bool", (2,), lambda x, y: x == y, RuntimeError, _bcast_msg(3, 2, 0)),
+    ("ne_method_broadcast", "float64", (2,), "float32", (3,), lambda x, y: x.ne(y), RuntimeError,
+     _bcast_msg(2, 3, 0)),
+    ("and_broadcast_before_dtype", "float32", (3,), "float32", (2,), lambda x, y: x & y, RuntimeError,
+     _bcast_msg(3, 2, 0)),
+    ("or_broadcast_int", "int64", (2, 2), "bool", (3,), lambda x, y: x | y, RuntimeError, _bcast_msg(2, 3, 1)),
+    ("and_float", "float32", (3,), "bool", (3,), lambda x, y: x & y, NotImplementedError,
+     "\"bitwise_and_cpu\" not implemented for 'Float'"),
+    ("xor_double", "int64", (3,), "float64", (1,), lambda x, y: x ^ y, NotImplementedError,
+     "\"bitwise_xor_cpu\" not implemented for 'Double'"),
+    ("or_float_number", "float32", (3,), "bool", (3,), lambda x, y: x | 1, NotImplementedError,
+     "\"bitwise_or_cpu\" not implemented for 'Float'"),
+    ("rand_number_float", "float32", (3,), "bool", (3,), lambda x, y: 1 & x, NotImplementedError,
+     "\"bitwise_and_cpu\" not implemented for 'Float'"),
+    ("and_int_float_number", "int64", (3,), "bool", (3,), lambda x, y: x & 1.5, NotImplementedError,
+     "\"bitwise_and_cpu\" not implemented for 'Float'"),
+    ("bitwise_and_method_float", "float32", (3,), "float32", (3,), lambda x, y: x.bitwise_and(y),
+     NotImplementedError, "\"bitwise_and_cpu\" not implemented for 'Float'"),
+    ("bitwise_xor_method_broadcast", "int64", (3,), "int64", (2,), lambda x, y: x.bitwise_xor(y), RuntimeError,
+     _bcast_msg(3, 2, 0)),
+    ("bitwise_or_method_str", "int64", (3,), "int64", (3,), lambda x, y: x.bitwise_or("a"), TypeError,
+     "bitwise_or() received an invalid combination of arguments - got (str), but expected one of:\n"
+     " * (Tensor other)\n      didn't match because some of the arguments have invalid types: (!str!)\n"
+     " * (Number other)\n      didn't match because some of the arguments have invalid types: (!str!)\n"),
+    ("pow_bool_broadcast", "bool", (2,), "bool", (3,), lambda x, y: x ** y, RuntimeError, _bcast_msg(2, 3, 0)),
+    ("pow_bool", "bool", (2,), "bool", (2,), lambda x, y: x ** y, NotImplementedError,
+     "\"pow\" not implemented for 'Bool'"),
+    ("pow_int_negative_number", "int64", (3,), "int64", (3,), lambda x, y: x ** -1, RuntimeError,
+     "Integers to negative integer powers are not allowed."),
+    ("remainder_bool", "bool", (3,), "bool", (3,), lambda x, y: x % y, NotImplementedError,
+     "\"remainder_cpu\" not implemented for 'Bool'"),
+    ("fmod_bool_number", "bool", (3,), "bool", (3,), lambda x, y: x.fmod(True), NotImplementedError,
+     "\"fmod_cpu\" not implemented for 'Bool'"),
+    ("remainder_int_zero", "int64", (3,), "int64", (3,), lambda x, y: x % 0, RuntimeError, "ZeroDivisionError"),
+    ("matmul_bool_1d", "bool", (2,), "bool", (2,), lambda x, y: x @ y, NotImplementedError,
+     "\"dot\" not implemented for 'Bool'"),
+    ("matmul_bool_mv", "bool", (2, 2), "bool", (2,), lambda x, y: x @ y, NotImplementedError,
+     "\"addmv_impl_cpu\" not implemented for 'Bool'"),
+    ("matmul_bool_2d", "bool", (2, 2), "bool", (2, 3), lambda x, y: x @ y, NotImplementedError,
+     "\"addmm_impl_cpu_\" not implemented for 'Bool'"),
+    ("matmul_bool_1d_2d", "bool", (2,), "bool", (2, 3), lambda x, y: x @ y, NotImplementedError,
+     "\"addmm_impl_cpu_\" not implemented for 'Bool'"),
+    ("matmul_bool_3d", "bool", (2, 2, 2), "bool", (2, 2, 2), lambda x, y: x @ y, NotImplementedError,
+     "\"bmm\" not implemented for 'Bool'"),
+    ("matmul_bool_3d_2d", "bool", (1, 2, 2), "bool", (2, 3), lambda x, y: x @ y, NotImplementedError,
+     "\"addmm_impl_cpu_\" not implemented for 'Bool'"),
+    ("matmul_bool_float_3d", "bool", (2,), "float32", (2, 2, 3), lambda x, y: x @ y, NotImplementedError,
+     "\"bmm\" not implemented for 'Bool'"),
+    ("bmm_float_bool", "float32", (1, 2, 2), "bool", (1, 2, 2), lambda x, y: x.bmm(y), RuntimeError,
+     "expected scalar type Float but found Bool"),
+    ("matmul_bool_shape_first", "bool", (2, 3), "bool", (2, 2), lambda x, y: x @ y, RuntimeError,
+     "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x2)"),
+    ("dot_bool_size_first", "bool", (3,), "bool", (2,), lambda x, y: x.dot(y), RuntimeError,
+     "inconsistent tensor size, expected tensor [3] and src [2] to have the same number of elements, but got 3 "
+     "and 2 elements respectively"),
+    ("mm_bool", "bool", (2, 2), "bool", (2, 2), lambda x, y: x.mm(y), NotImplementedError,
+     "\"addmm_impl_cpu_\" not implemented for 'Bool'"),
+    ("bmm_bool", "bool", (1, 2, 2), "bool", (1, 2, 2), lambda x, y: x.bmm(y), NotImplementedError,
+     "\"bmm\" not implemented for 'Bool'"),
+    ("lerp_bool_end_dtype", "bool", (3,), "int64", (3,), lambda x, y: x.lerp(y, 0.3), RuntimeError,
+     "expected dtype bool for `end` but got dtype long int"),
+    ("lerp_bool_dtype_before_shape", "bool", (3,), "int64", (2,), lambda x, y: x.lerp(y, 0.3), RuntimeError,
+     "expected dtype bool for `end` but got dtype long int"),
+    ("lerp_int_broadcast", "int64", (3,), "int64", (2,), lambda x, y: x.lerp(y, 0.3), RuntimeError,
+     _bcast_msg(3, 2, 0)),
+    ("lerp_int_weight_broadcast", "int64", (3,), "int64", (2,), lambda x, y: x.lerp(x, y), RuntimeError,
+     _bcast_msg(3, 2, 0)),
+    ("lerp_bool_weight_dtype", "bool", (3,), "float32", (3,), lambda x, y: x.lerp(x, y), RuntimeError,
+     "expected dtype bool for `weight` but got dtype float"),
+    ("lerp_bool_kernel", "bool", (3,), "bool", (3,), lambda x, y: x.lerp(y, 0.3), NotImplementedError,
+     "\"lerp_kernel_scalar\" not implemented for 'Bool'"),
+]
+
+
+def _operator_case(da: str, sa: tuple, db: str, sb: tuple, step: Callable) -> Callable:
+    def build(T: Any) -> tuple[dict, Callable[[], Any]]:
+        x, y = _t(T, da, *sa), _t(T, db, *sb)
+        return {"x": x, "y": y}, lambda: step(x, y)
+    return build
+
+
+for _id, _da, _sa, _db, _sb, _step, _exc, _msg in _OPERATOR_CASES:
+    case(_id, _exc, _msg)(_operator_case(_da, _sa, _db, _sb, _step))
+
+
 # -- running the cases ----------------------------------------------------------------------------
 def snapshot(env: dict) -> dict:
     """Everything a failing step must leave alone, readable the same way in torch and gradviz."""
