@@ -773,8 +773,12 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
         return ops.MeanBackward1.apply(src, dim=src._dims(dim), keepdim=keepdim)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> "Tensor":
+        if not self._dtype.is_floating_point:  # torch refuses integer and bool input, dtype= or not
+            kind = "matrix_norm" if p == "nuc" else "vector_norm"
+            raise RuntimeError(f"linalg.{kind}: Expected a floating point or complex tensor as input. "
+                               f"Got {_SHORT[self._dtype.name]}")
         p = 2 if p in ("fro", None) else p
-        src = self if self._dtype.is_floating_point else self.float()
+        src = self
         dims = None if dim is None else src._dims(dim)
         return ops.LinalgVectorNormBackward0.apply(src, p=float(p), dim=dims, keepdim=keepdim)
 
