@@ -13,6 +13,7 @@ from ._size import Size
 from ._tensor_methods import _MoreMethods
 from ._index_methods import _IndexMethods
 from ._sort_methods import _SortMethods
+from ._select_methods import _SelectMethods
 from .ops_linalg import _LinalgMethods
 from ._math_methods import _MathMethods
 from ._factory_methods import _FactoryMethods
@@ -86,7 +87,7 @@ _T_WARNING = (
 _SHORT = D.SHORT_NAMES
 
 
-class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMethods, _FactoryMethods,
+class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _SelectMethods, _LinalgMethods, _MathMethods, _FactoryMethods,
              _ScatterMethods, _RepeatMethods):
     """A multi-dimensional array that can record the operations applied to it."""
 
@@ -1178,7 +1179,7 @@ class _ReturnType(tuple):
 
 _RETURN_TYPES = {
     kind: type(kind, (_ReturnType,), {"__slots__": (), "_name": kind, "__module__": "torch.return_types"})
-    for kind in ("max", "min", "sort", "topk", "kthvalue", "median")
+    for kind in ("max", "min", "sort", "topk", "kthvalue", "median", "cummax", "cummin")
 }
 
 
