@@ -25,6 +25,7 @@ from .functional import (
 )
 from ._functions_more import *  # noqa: F401,F403  (log1p, clamp, prod, var, split, ... and in-place forms)
 from ._sort_methods import argsort, cumprod, kthvalue, median, sort, topk  # noqa: F401
+from ._select_methods import argwhere, cummax, cummin, nonzero, unique  # noqa: F401
 from ._finfo import finfo, get_default_dtype, iinfo  # noqa: F401
 from .creation import randint_like  # noqa: F401
 from .ops_linalg import cross, det, diff, dist, inverse, kron, matrix_power, tensordot, trace  # noqa: F401

@@ -96,7 +96,7 @@ class _IndexMethods:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
         perms = []
         for s, dim in zip(shifts, dims):
-            d = self._dim(dim)
+            d = self._dim(dim, scalar=False)
             n = self._data.shape[d]
             perms.append((d, (np.arange(n) - int(s)) % n if n else np.arange(0)))
         return X.RollBackward0.apply(self, perms=perms)

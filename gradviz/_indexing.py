@@ -69,6 +69,13 @@ def _makes_view(t: Tensor, idx: Any, advanced: bool) -> bool:
 
 def _parse_index(t: Tensor, index: Any) -> tuple[Any, bool, type]:
     """Convert an index to NumPy's form and pick the grad_fn torch would name; torch's errors."""
+    if t._data.ndim == 0 and not isinstance(index, tuple):
+        # torch has its own texts for a lone int or slice on a 0-d tensor (x[0,] is "too many indices").
+        if isinstance(index, slice):
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        if isinstance(index, (int, np.integer)) and not isinstance(index, bool):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                             "C++ to convert a 0-dim tensor to a number")
     items = index if isinstance(index, tuple) else (index,)
     conv = []
     advanced = False

@@ -76,7 +76,7 @@ class _SortMethods:
         return _T()._RETURN_TYPES[name](values, _wrap_indices(indices.reshape(values._data.shape)))
 
     def kthvalue(self, k: int, dim: Any = -1, keepdim: bool = False) -> Any:
-        if self._dtype is D.bool_:
+        if self._dtype is D.bool_ and self._data.ndim:  # a 0-d input skips torch's kernel
             raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
         d = self._dim(dim)
         a = self._data

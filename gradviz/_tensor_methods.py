@@ -391,6 +391,8 @@ class _MoreMethods:
         return self._amax_like(R.AminBackward0, "amin", dim, keepdim)
 
     def _arg_extreme(self, kernel: Any, name: str, dim: Any, keepdim: bool) -> Any:
+        if self._dtype is D.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
         T = _T()
         a = self._data
         if dim is None:

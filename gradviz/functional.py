@@ -109,8 +109,10 @@ def t(input: Tensor) -> Tensor:
     return input.t()
 
 
-def permute(input: Tensor, dims: Any) -> Tensor:
-    return input.permute(dims)
+def permute(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    if not args and "dims" not in kwargs:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
+    return input.permute(*args, *kwargs.values())
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:

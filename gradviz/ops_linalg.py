@@ -139,10 +139,10 @@ class LinalgInvExBackward0(Function):
 
 # -- the checked entry points (Tensor methods and torch.* functions) ---------------------------------
 def trace(input: Any) -> Any:  # noqa: A002 - torch's names
+    if input._dtype is D.bool_:  # torch checks the dtype before the rank
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
-    if input._dtype is D.bool_:
-        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     return TraceBackward0.apply(input)
 
 

@@ -13,6 +13,7 @@ from ._size import Size
 from ._tensor_methods import _MoreMethods
 from ._index_methods import _IndexMethods
 from ._sort_methods import _SortMethods
+from ._select_methods import _SelectMethods
 from .ops_linalg import _LinalgMethods
 from ._math_methods import _MathMethods
 from ._factory_methods import _FactoryMethods
@@ -86,7 +87,7 @@ _T_WARNING = (
 _SHORT = D.SHORT_NAMES
 
 
-class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMethods, _FactoryMethods,
+class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _SelectMethods, _LinalgMethods, _MathMethods, _FactoryMethods,
              _ScatterMethods, _RepeatMethods):
     """A multi-dimensional array that can record the operations applied to it."""
 
@@ -304,7 +305,7 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
     def size(self, dim: int | None = None) -> Any:
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[self._dim(dim)]
+        return self._data.shape[self._dim(dim, scalar=False)]
 
     def dim(self) -> int:
         return self._data.ndim
@@ -336,7 +337,7 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
 
     def stride(self, dim: int | None = None) -> Any:
         st = tuple(s // self._data.itemsize for s in self._data.strides)
-        return st if dim is None else st[self._dim(dim)]
+        return st if dim is None else st[self._dim(dim, scalar=False)]
 
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)
@@ -346,9 +347,16 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
             return "torch." + self._dtype._legacy
         return self.to(dtype)
 
-    def _dim(self, dim: int, ndim: int | None = None) -> int:
-        """Normalise a possibly negative dim, with PyTorch's error text."""
+    def _dim(self, dim: int, ndim: int | None = None, *, scalar: bool = True) -> int:
+        """Normalise a possibly negative dim, with PyTorch's error text.
+
+        torch lets a 0-d tensor take dim 0 or -1 (as if it had one axis); callers that pass dims on
+        to NumPy use `_dims`, which turns that into no axis at all. Ops that index the shape
+        (size, stride, roll: ``scalar=False``) refuse any dim on a 0-d tensor, as torch does.
+        """
         n = self._data.ndim if ndim is None else ndim
+        if n == 0 and not scalar:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         lo, hi = (-n, n - 1) if n > 0 else (-1, 0)
         if not lo <= dim <= hi:
             raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
@@ -783,14 +791,23 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
         return ops.MeanBackward1.apply(src, dim=src._dims(dim), keepdim=keepdim)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> "Tensor":
+        if not self._dtype.is_floating_point:  # torch refuses integer and bool input, dtype= or not
+            kind = "matrix_norm" if p == "nuc" else "vector_norm"
+            raise RuntimeError(f"linalg.{kind}: Expected a floating point or complex tensor as input. "
+                               f"Got {_SHORT[self._dtype.name]}")
         p = 2 if p in ("fro", None) else p
-        src = self if self._dtype.is_floating_point else self.float()
+        src = self
         dims = None if dim is None else src._dims(dim)
         return ops.LinalgVectorNormBackward0.apply(src, p=float(p), dim=dims, keepdim=keepdim)
 
     def _dims(self, dim: Any) -> tuple[int, ...]:
+        """dims as NumPy axes. A 0-d tensor accepts dim 0 / -1 but has no axis to give NumPy: ()."""
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        return tuple(self._dim(d) for d in dims)
+        out = tuple(self._dim(d) for d in dims)
+        if len(set(out)) != len(out):
+            dup = next(d for i, d in enumerate(out) if d in out[:i])
+            raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
+        return out if self._data.ndim else ()
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """Largest value (MaxBackward1); along dim, (values, indices) (MaxBackward0); of two tensors, maximum."""
@@ -918,12 +935,19 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         d0, d1 = self._dim(dim0), self._dim(dim1)
         dims = list(range(self._data.ndim))
-        dims[d0], dims[d1] = dims[d1], dims[d0]
+        if dims:  # a 0-d tensor accepts dims 0 / -1 and stays as it is
+            dims[d0], dims[d1] = dims[d1], dims[d0]
         return ops.TransposeBackward0.apply(self, dims=tuple(dims))
 
     swapaxes = transpose
 
-    def permute(self, *dims: Any) -> "Tensor":
+    def permute(self, *dims: Any, **kwargs: Any) -> "Tensor":
+        if not dims and "dims" in kwargs:  # x.permute(dims=(1, 0))
+            dims = (kwargs.pop("dims"),)
+        if kwargs:
+            raise TypeError(f"permute() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        if not dims:  # permute(()) is fine on a 0-d tensor; no argument at all is torch's TypeError
+            raise TypeError('permute() missing 1 required positional arguments: "dims"')
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
             dims = tuple(dims[0])
         if len(dims) != self._data.ndim:
@@ -1172,7 +1196,7 @@ class _ReturnType(tuple):
 
 _RETURN_TYPES = {
     kind: type(kind, (_ReturnType,), {"__slots__": (), "_name": kind, "__module__": "torch.return_types"})
-    for kind in ("max", "min", "sort", "topk", "kthvalue", "median")
+    for kind in ("max", "min", "sort", "topk", "kthvalue", "median", "cummax", "cummin")
 }
 
 

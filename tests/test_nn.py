@@ -792,3 +792,37 @@ def test_all_ignored_gradients_match_torch() -> None:
         L.nn.functional.cross_entropy(x, L.tensor([1, 1]), ignore_index=1).backward()
         res.append(x.grad.numpy().copy())
     np.testing.assert_array_equal(res[0], res[1])
+
+
+# softmax / log_softmax on integer and bool input: torch's NotImplementedError names the kernel it
+# picked (the last-dim fast path or the general one); an empty input comes back unchanged.
+SOFTMAX_DTYPE_CASES = {
+    "int_last": lambda L: L.tensor([[3, 4]]).softmax(1),
+    "int_dim0_row": lambda L: L.tensor([[3, 4]]).softmax(0),
+    "int_dim0_col": lambda L: L.tensor([[3], [4]]).softmax(0),
+    "int_0d": lambda L: L.tensor(3).softmax(-1),
+    "bool_0d": lambda L: L.tensor(True).log_softmax(0),
+    "bool_not_last": lambda L: L.tensor([[True]]).softmax(-2),
+    "log_int_last": lambda L: L.tensor([[3], [4]]).log_softmax(1),
+    "functional_log_int": lambda L: L.nn.functional.log_softmax(L.tensor([[1, 2]]), 0),
+    "functional_int": lambda L: L.nn.functional.softmax(L.tensor([1, 2]), 0),
+    "dtype_int": lambda L: L.tensor([1, 2]).softmax(0, dtype=L.int64),
+    "dtype_float": lambda L: L.tensor([[3], [4]]).softmax(0, dtype=L.float32),
+    "empty_int": lambda L: L.zeros(0, 2, dtype=L.int64).softmax(0),
+    "empty_bool": lambda L: L.zeros(0, 2, dtype=L.bool).log_softmax(1),
+    "bad_dim": lambda L: L.tensor([3]).softmax(5),
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", sorted(SOFTMAX_DTYPE_CASES))
+def test_softmax_on_integer_and_bool_like_torch(name: str) -> None:
+    real = _torch()
+    outs = []
+    for L in (gv, real):
+        try:
+            out = SOFTMAX_DTYPE_CASES[name](L)
+            outs.append(("ok", repr(out), str(out.dtype)))
+        except Exception as e:  # noqa: BLE001 - the type and text are compared
+            outs.append((type(e).__name__, str(e)))
+    assert outs[0] == outs[1]

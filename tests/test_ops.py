@@ -1869,6 +1869,41 @@ ERRORS["ViewBackward0"] = ERRORS["ViewBackward0"] + [
     ErrorInput(lambda T: T.einsum("ij"), ValueError,
                "einsum(): must specify the equation string and at least one operand, or at least one operand and its "
                "subscripts list")]
+
+# -- cummax / cummin (gradviz.ops_select); nonzero, argwhere and unique make no differentiable node ------
+@st.composite
+def running_sample(d: Any) -> Sample:
+    """Distinct values (a tie is a kink of the running extreme) and a dim, 0-d inputs included."""
+    a = d(array(shapes(0), Distinct()))
+    n = max(a.ndim, 1)
+    return Sample((a,), {"dim": d(st.integers(-n, n - 1))})
+
+
+CASES += [
+    OpCase("CummaxBackward0", lambda T, a, dim: a.cummax(dim).values, running_sample(), "cummax"),
+    OpCase("CummaxBackward0", lambda T, a, dim: T.cummax(a, dim=dim)[0], running_sample(), "torch_cummax"),
+    OpCase("CumminBackward0", lambda T, a, dim: a.cummin(dim)[0], running_sample(), "cummin"),
+    OpCase("CumminBackward0", lambda T, a, dim: T.cummin(a, dim).values, running_sample(), "torch_cummin"),
+]
+CASE_IDS = [c.id for c in CASES]
+for _name in ("cummax", "cummin"):
+    ERRORS[_name.capitalize() + "Backward0"] = [
+        _dim_error(lambda T, n=_name: getattr(_ones(T, 2, 3), n)(2), -2, 1, 2),
+        ErrorInput(lambda T, n=_name: getattr(_ones(T, 2), n)(), TypeError,
+                   f'{_name}() missing 1 required positional arguments: "dim"'),
+        ErrorInput(lambda T, n=_name: getattr(T, n)(_ones(T, 2)), TypeError,
+                   f'{_name}() missing 1 required positional arguments: "dim"'),
+        ErrorInput(lambda T, n=_name: getattr(_ones(T, 2), n)(dim=1.5), TypeError,
+                   f"{_name}(): argument 'dim' must be int, not float"),
+        ErrorInput(lambda T, n=_name: getattr(T.tensor(1.0, requires_grad=True), n)(1), IndexError,
+                   f"{_name}(): Expected reduction dim -1 or 0 for scalar but got 1"),
+        ErrorInput(lambda T, n=_name: getattr(_ones(T, 2), n)(0, 1), TypeError,
+                   f"{_name}() takes 1 positional argument but 2 were given"),
+        ErrorInput(lambda T, n=_name: getattr(T, n)(_ones(T, 2), 0, 1), TypeError,
+                   f"{_name}() takes 2 positional arguments but 3 were given"),
+        ErrorInput(lambda T, n=_name: getattr(T, n)([1.0], 0), TypeError,
+                   f"{_name}(): argument 'input' (position 1) must be Tensor, not list"),
+    ]
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
 
@@ -1876,7 +1911,7 @@ ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(ent
 # The engine core's ops live in gradviz.ops (and ops_elementwise, ops_reduce, ops_shape); torch.nn's (softmax, losses, ...) in gradviz.nn._ops,
 # with their own table in tests/test_nn.py. Any op defined elsewhere must join one of the two.
 CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape, gradviz.ops_index,
-                gradviz.ops_sort, gradviz.ops_linalg, gradviz.ops_math, gradviz.ops_scatter)
+                gradviz.ops_sort, gradviz.ops_linalg, gradviz.ops_math, gradviz.ops_scatter, gradviz.ops_select)
 CORE_OPS = {name for name, cls in Function.registry.items() if any(vars(m).get(name) is cls for m in CORE_MODULES)}
 
 

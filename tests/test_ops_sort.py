@@ -118,6 +118,13 @@ COMPOSITE_ERRORS: dict[str, Callable[[Any], Any]] = {
     "matrix_power_not_square": lambda T: _ones(T, 2, 3).matrix_power(2),
     "matrix_power_vector": lambda T: T.matrix_power(_ones(T, 3), 2),
     "matrix_power_negative_integer": lambda T: T.tensor([[1, 2], [3, 4]]).matrix_power(-1),
+    # torch checks trace's dtype before its rank
+    "trace_bool_1d": lambda T: T.tensor([True, False]).trace(),
+    "trace_bool_0d": lambda T: T.trace(T.tensor(True)),
+    "trace_bool_3d": lambda T: T.ones(2, 2, 1, dtype=T.bool).trace(),
+    "trace_int_1d": lambda T: T.tensor([1, 2]).trace(),
+    "kthvalue_bool_1d": lambda T: T.tensor([True]).kthvalue(1),
+    "kthvalue_bool_0d_k2": lambda T: T.tensor(True).kthvalue(2),
 }
 
 
@@ -144,4 +151,15 @@ def test_composites_on_integers_like_torch(call: str) -> None:
            "kron_ranks": lambda T, x, y: T.kron(x[0], y),
            "matrix_power": lambda T, x, y: T.matrix_power(y[:, :3], 5)}
     outs = [repr(fns[call](T, T.tensor(a), T.tensor(b))) for T in (gradviz, torch)]
+    assert outs[0] == outs[1]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("call", ["trace_int", "kthvalue_bool_0d", "kthvalue_bool_0d_keepdim"])
+def test_dtype_edge_results_like_torch(call: str) -> None:
+    torch = pytest.importorskip("torch")
+    fns = {"trace_int": lambda T: T.tensor([[1, 2]]).trace(),
+           "kthvalue_bool_0d": lambda T: tuple(T.tensor(True).kthvalue(1)),
+           "kthvalue_bool_0d_keepdim": lambda T: tuple(T.tensor(True).kthvalue(1, 0, keepdim=True))}
+    outs = [repr(fns[call](T)) for T in (gradviz, torch)]
     assert outs[0] == outs[1]

@@ -332,3 +332,96 @@ def test_norm_of_single_elements_matches_torch(expr: str) -> None:
     """Where each 2-norm covers one element torch returns |a|, so a² does not overflow or underflow."""
     real = pytest.importorskip("torch")
     assert repr(eval(expr, {"L": torch})) == repr(eval(expr, {"L": real}))
+
+
+# -- 0-d tensors with a dim, 0-d indexing, permute(), dtype checks of reductions (fuzzer findings) -----
+def _outcome(T: Any, make: Callable[[Any], Any]) -> tuple:
+    """What a call gives: printed result, dtype and grad_fn name (and the input's grad after a backward
+    through a float result), or the exception's type and text."""
+    x = None
+    try:
+        out = make(T)
+        if isinstance(out, tuple):
+            return ("ok", tuple((repr(o), type(o.grad_fn).__name__) for o in out))
+        if not isinstance(out, T.Tensor):
+            return ("ok", repr(out))
+        grad = None
+        if out.requires_grad:
+            x = out.grad_fn.next_functions[0][0]
+            out.sum().backward()
+            grad = repr(x.variable.grad) if hasattr(x, "variable") else None
+        return ("ok", repr(out), str(out.dtype), type(out.grad_fn).__name__, grad)
+    except Exception as e:  # noqa: BLE001 - the type and text are what we compare
+        return (type(e).__name__, str(e))
+
+
+def _leaf(T: Any, v: Any, dtype: str = "float32") -> Any:
+    t = T.tensor(v, dtype=getattr(T, dtype))
+    return t.requires_grad_() if dtype.startswith("float") else t
+
+
+ZERO_DIM_CASES = {
+    "sum_0": lambda T: _leaf(T, 1.5).sum(0),
+    "sum_neg1": lambda T: _leaf(T, 1.5).sum(-1),
+    "sum_tuple": lambda T: _leaf(T, 1.5).sum((0,)),
+    "sum_keepdim": lambda T: _leaf(T, 1.5).sum(0, keepdim=True),
+    "sum_dtype": lambda T: _leaf(T, 1.5).sum(-1, dtype=T.float64),
+    "sum_int": lambda T: _leaf(T, 3, "int64").sum(0),
+    "sum_bool": lambda T: _leaf(T, True, "bool").sum(-1),
+    "sum_dim1": lambda T: _leaf(T, 1.5).sum(1),
+    "sum_dup": lambda T: _leaf(T, 1.5).sum((0, -1)),
+    "sum_dup_1d": lambda T: _leaf(T, [1.5]).sum((0, -1)),
+    "mean_dup_2d": lambda T: _leaf(T, [[1.5]]).mean((1, -1)),
+    "squeeze_dup": lambda T: _leaf(T, [[1.5]]).squeeze((0, 0)),
+    "torch_sum": lambda T: T.sum(_leaf(T, 1.5), 0),
+    "mean_neg1": lambda T: _leaf(T, 1.5).mean(-1),
+    "mean_keepdim": lambda T: _leaf(T, 1.5, "float64").mean(0, keepdim=True),
+    "torch_mean": lambda T: T.mean(_leaf(T, 1.5), -1),
+    "norm_dim": lambda T: _leaf(T, -1.5).norm(dim=0),
+    "norm_p1": lambda T: _leaf(T, -1.5).norm(1, -1),
+    "norm_inf": lambda T: _leaf(T, -1.5).norm(float("inf"), 0),
+    "transpose": lambda T: _leaf(T, 1.5).transpose(0, -1),
+    "transpose_same": lambda T: _leaf(T, 1.5).transpose(0, 0),
+    "swapaxes": lambda T: _leaf(T, 1.5).swapaxes(-1, 0),
+    "transpose_bad": lambda T: _leaf(T, 1.5).transpose(0, 1),
+    "size": lambda T: _leaf(T, 1.5).size(0),
+    "size_neg": lambda T: _leaf(T, 1.5).size(-1),
+    "stride": lambda T: _leaf(T, 1.5).stride(0),
+    "roll": lambda T: _leaf(T, 1.5).roll(1, 0),
+    "roll_1d_bad": lambda T: _leaf(T, [1.5, 2.0]).roll(1, 3),
+    "cumsum": lambda T: _leaf(T, 1.5).cumsum(-1),
+    "softmax": lambda T: _leaf(T, 1.5).softmax(0),
+    "index_int": lambda T: _leaf(T, 1.5)[0],
+    "index_np_int": lambda T: _leaf(T, 1.5)[np.int64(0)],
+    "index_int_tuple": lambda T: _leaf(T, 1.5)[0,],
+    "index_slice": lambda T: _leaf(T, 1.5)[::2],
+    "index_full_slice": lambda T: _leaf(T, 1.5)[:],
+    "index_slice_tuple": lambda T: _leaf(T, 1.5)[:,],
+    "index_ellipsis": lambda T: _leaf(T, 1.5)[...],
+    "setitem_int": lambda T: _leaf(T, 1.5, "int64").__setitem__(0, 2),
+    "setitem_slice": lambda T: _leaf(T, 1.5, "int64").__setitem__(slice(None), 2),
+    "permute_none": lambda T: _leaf(T, 1.5).permute(),
+    "permute_none_1d": lambda T: _leaf(T, [1.5]).permute(),
+    "torch_permute_none": lambda T: T.permute(_leaf(T, 1.5)),
+    "permute_empty": lambda T: _leaf(T, 1.5).permute(()),
+    "permute_kw": lambda T: _leaf(T, [[1.5, 2.0]]).permute(dims=(1, 0)),
+    "torch_permute_kw": lambda T: T.permute(_leaf(T, [[1.5, 2.0]]), dims=[1, 0]),
+    "argmax_bool": lambda T: _leaf(T, [True, False], "bool").argmax(),
+    "argmin_bool_dim": lambda T: _leaf(T, [[True]], "bool").argmin(1, keepdim=True),
+    "argmax_bool_0d": lambda T: _leaf(T, True, "bool").argmax(0),
+    "torch_argmax_bool": lambda T: T.argmax(_leaf(T, [False], "bool")),
+    "argmax_int": lambda T: _leaf(T, [1, 3, 2], "int64").argmax(),
+    "norm_int": lambda T: _leaf(T, [3, -4], "int64").norm(),
+    "norm_bool_p1": lambda T: _leaf(T, [[True]], "bool").norm(p=1),
+    "norm_int_dim": lambda T: _leaf(T, 3, "int64").norm(dim=0),
+    "norm_int_nuc": lambda T: _leaf(T, [[3]], "int64").norm(p="nuc"),
+    "torch_norm_int": lambda T: T.norm(_leaf(T, [3], "int64")),
+    "norm_float": lambda T: _leaf(T, [3.0, -4.0]).norm(),
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", sorted(ZERO_DIM_CASES))
+def test_zero_dim_dims_indexing_and_dtype_checks_like_torch(name: str) -> None:
+    real = pytest.importorskip("torch")
+    assert _outcome(torch, ZERO_DIM_CASES[name]) == _outcome(real, ZERO_DIM_CASES[name])

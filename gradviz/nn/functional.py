@@ -128,9 +128,11 @@ def _softmax_like(op: Any, name: str, input: Tensor, dim: int | None, stacklevel
     d = input._dim(dim)
     if dtype is not None:
         input = input.to(dtype)  # torch casts first: ToCopyBackward0 sits below the softmax node
-    if not input._dtype.is_floating_point:
-        raise RuntimeError(f'"{"softmax" if op is _ops.SoftmaxBackward0 else "log_softmax"}_lastdim_kernel_impl" '
-                           f"not implemented for '{_SHORT[input._dtype.name]}'")
+    if not input._dtype.is_floating_point and input._data.size:  # torch returns an empty input as it is
+        # torch's CPU kernel has a fast path along the last dim; the error names the kernel it picked.
+        kernel = "_lastdim_kernel_impl" if d == input._data.ndim - 1 or input._data.ndim == 0 else "_kernel_impl"
+        raise NotImplementedError(f'"{"softmax" if op is _ops.SoftmaxBackward0 else "log_softmax"}{kernel}" '
+                                  f"not implemented for '{_SHORT[input._dtype.name]}'")
     return op.apply(input, dim=d)
 
 
