@@ -17,6 +17,7 @@ from .ops_linalg import _LinalgMethods
 from ._math_methods import _MathMethods
 from ._factory_methods import _FactoryMethods
 from ._scatter_methods import _RepeatMethods, _ScatterMethods
+from ._inplace_methods import _InplaceMethods
 from .function import _NO_ACCUMULATOR, AccumulateGrad
 from ._multi_output import MultiOutput
 
@@ -87,7 +88,7 @@ _SHORT = D.SHORT_NAMES
 
 
 class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMethods, _FactoryMethods,
-             _ScatterMethods, _RepeatMethods):
+             _ScatterMethods, _RepeatMethods, _InplaceMethods):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = (

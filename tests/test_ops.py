@@ -1869,6 +1869,47 @@ ERRORS["ViewBackward0"] = ERRORS["ViewBackward0"] + [
     ErrorInput(lambda T: T.einsum("ij"), ValueError,
                "einsum(): must specify the equation string and at least one operand, or at least one operand and its "
                "subscripts list")]
+# -- in-place shape ops (gradviz.ops_inplace_shape): the tensor's own shape changes, torch's ...Backward1 nodes --
+def _reshape_inplace(method: str, *names: str) -> Callable[..., Any]:
+    def fn(T: Any, a: Any, **kw: Any) -> Any:
+        y = a * 1
+        getattr(y, method)(*(kw[n] for n in names))
+        return y
+    return fn
+
+
+CASES += [
+    OpCase("TBackward1", _reshape_inplace("t_"), unary(max_dims=2), "t_inplace"),
+    OpCase("TransposeBackward1", _reshape_inplace("transpose_", "d0", "d1"), transpose_sample(), "transpose_inplace"),
+    OpCase("TransposeBackward1", _reshape_inplace("swapdims_", "d0", "d1"), transpose_sample(), "swapdims_inplace"),
+    OpCase("TransposeBackward1", _reshape_inplace("swapaxes_", "d0", "d1"), transpose_sample(), "swapaxes_inplace"),
+    OpCase("UnsqueezeBackward1", _reshape_inplace("unsqueeze_", "dim"), unary(dim=st.integers(-1, 0)),
+           "unsqueeze_inplace"),
+    OpCase("SqueezeBackward3", _reshape_inplace("squeeze_"), squeeze_sample("all"), "squeeze_inplace"),
+    OpCase("SqueezeBackward4", _reshape_inplace("squeeze_", "dim"), squeeze_sample("dim"), "squeeze_dim_inplace"),
+    OpCase("SqueezeBackward5", _reshape_inplace("squeeze_", "dim"), squeeze_sample("dims"), "squeeze_dims_inplace"),
+]
+CASE_IDS = [c.id for c in CASES]
+ERRORS["TBackward1"] = [
+    ErrorInput(lambda T: (_ones(T, 2, 2, 2) * 1).t_(), RuntimeError,
+               "t_() expects a tensor with <= 2 dimensions, but self is 3D"),
+    _LEAF(lambda T: _ones(T, 2, 2, 2).t_())]  # torch refuses the leaf before it looks at the shape
+ERRORS["TransposeBackward1"] = [
+    _dim_error(lambda T: (_ones(T, 2, 3) * 1).transpose_(0, 2), -2, 1, 2),
+    _dim_error(lambda T: (_ones(T, 2, 3) * 1).swapaxes_(-3, 0), -2, 1, -3),
+    ErrorInput(lambda T: (_ones(T, 2, 3) * 1).swapdims_(), TypeError,
+               'swapdims_() missing 2 required positional argument: "dim0", "dim1"'),
+    ErrorInput(lambda T: (_ones(T, 2, 3) * 1).transpose_(0), TypeError,
+               'transpose_() missing 1 required positional arguments: "dim1"'),
+    _LEAF(lambda T: _ones(T, 2, 3).transpose_(0, 1))]
+ERRORS["UnsqueezeBackward1"] = [_dim_error(lambda T: (_ones(T, 2, 3) * 1).unsqueeze_(3), -3, 2, 3),
+                                _LEAF(lambda T: _ones(T, 2, 3).unsqueeze_(0))]
+ERRORS["SqueezeBackward3"] = [_LEAF(lambda T: _ones(T, 1, 3).squeeze_())]
+ERRORS["SqueezeBackward5"] = [
+    _dim_error(lambda T: (_ones(T, 1, 3) * 1).squeeze_((0, 2)), -2, 1, 2),
+    ErrorInput(lambda T: (_ones(T, 1, 3) * 1).squeeze_((0, -2)), RuntimeError,
+               "dim 0 appears multiple times in the list of dims"),
+    _LEAF(lambda T: _ones(T, 1, 3).squeeze_((0,)))]
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
 
@@ -1876,7 +1917,8 @@ ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(ent
 # The engine core's ops live in gradviz.ops (and ops_elementwise, ops_reduce, ops_shape); torch.nn's (softmax, losses, ...) in gradviz.nn._ops,
 # with their own table in tests/test_nn.py. Any op defined elsewhere must join one of the two.
 CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape, gradviz.ops_index,
-                gradviz.ops_sort, gradviz.ops_linalg, gradviz.ops_math, gradviz.ops_scatter)
+                gradviz.ops_sort, gradviz.ops_linalg, gradviz.ops_math, gradviz.ops_scatter,
+                gradviz.ops_inplace_shape)
 CORE_OPS = {name for name, cls in Function.registry.items() if any(vars(m).get(name) is cls for m in CORE_MODULES)}
 
 
