@@ -1117,14 +1117,21 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> "Tensor":
         from . import _random
 
+        self._float_fill_only("check_uniform_bounds")
         gen = generator if generator is not None else _random.default_generator
         return self._random_fill(gen.uniform(self._data.shape, self._data.dtype, a, b))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> "Tensor":
         from . import _random
 
+        self._float_fill_only("normal_kernel_cpu")
         gen = generator if generator is not None else _random.default_generator
         return self._random_fill(gen.normal(self._data.shape, self._data.dtype, mean, std))
+
+    def _float_fill_only(self, kernel: str) -> None:
+        # torch's continuous fills have no kernel for bool and integer tensors.
+        if not self._dtype.is_floating_point:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{_SHORT[self._dtype.name]}\'')
 
     def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> "Tensor":
         from . import _random
