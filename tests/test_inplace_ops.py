@@ -459,3 +459,47 @@ def test_inplace_dtype_errors_match_torch(dtype: str, call: Any) -> None:
     if want[0] == ("ok",):  # random values differ between the libraries; compare the outcome only
         got, want = got[::2], want[::2]
     assert got == want
+
+
+# -- index_fill_ (gradviz._inplace_methods / ops_index_fill) ----------------------------------------------------
+@pytest.mark.parametrize("where", ["nonleaf", "view", "plain", "no_grad", "tensor_value", "plain_grad_value"])
+def test_index_fill_inplace_matches_torch(where: str) -> None:
+    def run(T: Any) -> tuple:
+        leaf = T.tensor(X, requires_grad=where != "plain_grad_value")
+        v = T.tensor(-2.5, requires_grad=True)
+        base = leaf * 1 if where not in ("plain", "plain_grad_value") else leaf.detach().clone()
+        t = base[1] if where == "view" else base
+        value = v if where in ("tensor_value", "plain_grad_value") else 4.0
+        version = t._version
+        if where == "no_grad":
+            with T.no_grad():
+                out = t.index_fill_(-1, T.tensor([2, 0, 2]), value)
+        else:
+            out = t.index_fill_(-1, T.tensor([2, 0, 2]), value)
+        names = (_names(t.grad_fn), _names(base.grad_fn))
+        if base.requires_grad:
+            (base * T.tensor(W)).sum().backward()
+        grads = [None if g is None else g.numpy().copy() for g in (leaf.grad, v.grad)]
+        return out is t, t._version - version, names, base.detach().numpy().copy(), grads
+    got, want = run(gradviz), run(torch)
+    assert got[:3] == want[:3]
+    np.testing.assert_array_equal(got[3], want[3])
+    for g, w in zip(got[4], want[4]):
+        assert (g is None) == (w is None)
+        if g is not None:
+            np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+@pytest.mark.parametrize("call", [
+    lambda T, t: t.index_fill_(0, T.tensor([0.0]), 1), lambda T, t: t.index_fill_(0, T.tensor([5]), 1),
+    lambda T, t: t.index_fill_(2, T.tensor([0]), 1), lambda T, t: t.index_fill_(0, T.tensor([[0]]), 1),
+    lambda T, t: t.index_fill_(0, T.tensor([0]), T.ones(2)), lambda T, t: t.index_fill_(0, [0], 1),
+    lambda T, t: t.index_fill_(1, T.tensor([-1]), True), lambda T, t: t.index_fill_(0, T.tensor(1), 7.9),
+])
+@pytest.mark.parametrize("dtype", ["float64", "int64", "bool"])
+def test_index_fill_inplace_errors_change_nothing(call: Any, dtype: str) -> None:
+    def run(T: Any) -> tuple:
+        t = T.tensor(X * 2, dtype=getattr(T, dtype))
+        out = _outcome(lambda: call(T, t))
+        return out, t.tolist(), t._version
+    assert run(gradviz) == run(torch)
