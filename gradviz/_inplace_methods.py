@@ -98,12 +98,8 @@ class _InplaceMethods:
     # -- index_fill (gradviz.ops_index_fill) ------------------------------------------------------------------
     def _index_fill_args(self, name: str, dim: Any, index: Any, value: Any, func: bool) -> tuple:
         """(dim, normalised index array, value) after torch's checks, in torch's order."""
-        from ._scatter_methods import _is_number
-
         T = _T().Tensor
-        value_ok = isinstance(value, (T, complex)) or _is_number(value)
-        if not isinstance(dim, int) or not isinstance(index, T) or not value_ok:
-            raise _index_fill_type_error(name, [self] if func else [], [dim, index, value], T)
+        _index_fill_parse(name, [self] if func else [], dim, index, value)
         if isinstance(value, T) and value._data.ndim:
             raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
@@ -130,8 +126,7 @@ class _InplaceMethods:
 
     def index_fill_(self, dim: Any, index: Any, value: Any) -> Any:
         T = _T().Tensor
-        if not (isinstance(dim, int) and isinstance(index, T)):
-            self._index_fill_args("index_fill_", dim, index, value, False)  # the argument parser comes first
+        _index_fill_parse("index_fill_", [], dim, index, value)  # the argument parser comes before the leaf check
         value_grad = isinstance(value, T) and value._requires_grad
         self._check_inplace(value_grad)
         d, idx, value = self._index_fill_args("index_fill_", dim, index, value, False)
@@ -146,6 +141,15 @@ def _index_fill(t: Any, d: int, idx: Any, value: Any) -> Any:
     if isinstance(value, _T().Tensor):
         return F.IndexFillBackward1.apply(t, value, dim=d, index=idx)
     return F.IndexFillBackward0.apply(t, dim=d, index=idx, value=value)
+
+
+def _index_fill_parse(name: str, lead: list, dim: Any, index: Any, value: Any) -> None:
+    from ._scatter_methods import _is_number
+
+    T = _T().Tensor
+    if not isinstance(dim, int) or not isinstance(index, T) or not (isinstance(value, (T, complex)) or
+                                                                    _is_number(value)):
+        raise _index_fill_type_error(name, lead, [dim, index, value], T)
 
 
 def _index_fill_type_error(name: str, lead: list, args: list, T: Any) -> TypeError:

@@ -1988,6 +1988,11 @@ ERRORS["IndexFillBackward0"] = [  # recorded from torch 2.13 (test_error_inputs_
                "match because some of the arguments have invalid types: (!float!, Tensor, !int!)\n"),
     _LEAF(lambda T: _ones(T, 3).index_fill_(0, T.tensor([0.0]), 1)),  # the leaf is refused before the index
     _LEAF(lambda T: _ones(T, 3).index_fill_(7, T.tensor([9]), 1)),
+    ErrorInput(lambda T: _ones(T, 3).index_fill_(0, T.tensor([0]), None), TypeError,  # the parser before the leaf
+               "index_fill_() received an invalid combination of arguments - got (int, Tensor, NoneType), but expected "
+               "one of:\n * (int dim, Tensor index, Tensor value)\n      didn't match because some of the arguments "
+               "have invalid types: (int, Tensor, !NoneType!)\n * (int dim, Tensor index, Number value)\n      didn't "
+               "match because some of the arguments have invalid types: (int, Tensor, !NoneType!)\n"),
 ]
 ERRORS["IndexFillBackward1"] = [
     ErrorInput(lambda T: _ones(T, 3).index_fill(0, T.tensor([0.0]), T.tensor([1.0])), RuntimeError,
