@@ -38,6 +38,7 @@ from .nn.functional import log_softmax, softmax
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from .tensor import Tensor, device
 from ._scatter_methods import repeat_interleave, scatter, scatter_add, take_along_dim  # noqa: F401,E402
+from ._inplace_methods import index_fill  # noqa: F401,E402
 from ._einsum import einsum  # noqa: F401,E402
 
 __version__ = "0.1.0"

@@ -22,16 +22,44 @@ from .function import Function
 
 def positions(base: np.ndarray, view: np.ndarray) -> np.ndarray | None:
     """For each element of ``view``, its flat index in ``base``; None if that can't be read."""
-    if not base.flags.c_contiguous or base.dtype != view.dtype:
+    if base.dtype != view.dtype:
         return None
     item = base.itemsize
     start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
     if start % item or any(s % item for s in view.strides):
         return None
+    if not base.flags.c_contiguous:
+        return _positions_strided(base, view, start // item)
     flat = np.arange(base.size, dtype=np.int64)
     steps = tuple(s // item * flat.itemsize for s in view.strides)
     pos = np.lib.stride_tricks.as_strided(flat[start // item:], shape=view.shape, strides=steps)
     return pos.copy()
+
+
+def _offsets(shape: tuple, strides: tuple, start: int) -> np.ndarray:
+    """The memory offset (in elements) of every element of an array, in C order."""
+    off = np.full(shape, start, dtype=np.int64)
+    for k, (n, s) in enumerate(zip(shape, strides)):
+        off += (np.arange(n, dtype=np.int64) * s).reshape((n,) + (1,) * (len(shape) - k - 1))
+    return off.reshape(-1)
+
+
+def _positions_strided(base: np.ndarray, view: np.ndarray, start: int) -> np.ndarray | None:
+    # A base whose own layout was changed in place (t_, transpose_): look each of the view's
+    # memory offsets up among the base's, which must be distinct (no broadcast axes).
+    item = base.itemsize
+    if any(s % item for s in base.strides):
+        return None
+    b_off = _offsets(base.shape, tuple(s // item for s in base.strides), 0)
+    order = np.argsort(b_off, kind="stable")
+    ranked = b_off[order]
+    if ranked.size > 1 and (ranked[1:] == ranked[:-1]).any():
+        return None
+    v_off = _offsets(view.shape, tuple(s // item for s in view.strides), start)
+    at = np.searchsorted(ranked, v_off)
+    if ranked.size == 0 or (at >= ranked.size).any() or (ranked[np.minimum(at, ranked.size - 1)] != v_off).any():
+        return None if v_off.size else np.zeros(view.shape, dtype=np.int64)
+    return order[at].reshape(view.shape)
 
 
 class _CopySlices(Function):

@@ -18,6 +18,7 @@ from .ops_linalg import _LinalgMethods
 from ._math_methods import _MathMethods
 from ._factory_methods import _FactoryMethods
 from ._scatter_methods import _RepeatMethods, _ScatterMethods
+from ._inplace_methods import _InplaceMethods
 from .function import _NO_ACCUMULATOR, AccumulateGrad
 from ._multi_output import MultiOutput
 
@@ -88,7 +89,7 @@ _SHORT = D.SHORT_NAMES
 
 
 class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _SelectMethods, _LinalgMethods, _MathMethods, _FactoryMethods,
-             _ScatterMethods, _RepeatMethods):
+             _ScatterMethods, _RepeatMethods, _InplaceMethods):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = (
@@ -1157,14 +1158,21 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _SelectMethods, _LinalgM
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> "Tensor":
         from . import _random
 
+        self._float_fill_only("check_uniform_bounds")
         gen = generator if generator is not None else _random.default_generator
         return self._random_fill(gen.uniform(self._data.shape, self._data.dtype, a, b))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> "Tensor":
         from . import _random
 
+        self._float_fill_only("normal_kernel_cpu")
         gen = generator if generator is not None else _random.default_generator
         return self._random_fill(gen.normal(self._data.shape, self._data.dtype, mean, std))
+
+    def _float_fill_only(self, kernel: str) -> None:
+        # torch's continuous fills have no kernel for bool and integer tensors.
+        if not self._dtype.is_floating_point:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{_SHORT[self._dtype.name]}\'')
 
     def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> "Tensor":
         from . import _random

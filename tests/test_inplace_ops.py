@@ -339,3 +339,167 @@ def test_copy_second_order_matches_torch() -> None:
         out.append((g.detach().numpy(), h.numpy()))
     np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-12)
     np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12)
+
+
+# -- in-place shape ops (gradviz._inplace_methods): metadata changes, torch's ...Backward1 nodes --------------
+SHAPE_INPLACE = {
+    "t_": (), "transpose_": (0, 1), "swapdims_": (1, 0), "swapaxes_": (-1, 0), "squeeze_": (), "squeeze_dim": (0,),
+    "squeeze_dims": ((0, 2),), "unsqueeze_": (1,), "unsqueeze_neg": (-1,),
+}
+SHAPE_X = X.reshape(1, 2, 3)[:, :, :1]  # (1, 2, 1): size-1 axes for squeeze_
+
+
+def _shape_method(name: str) -> str:
+    return name.split("_dim")[0].split("_neg")[0].rstrip("_") + "_"
+
+
+def _shape_start(T: Any, name: str, leaf: Any) -> Any:
+    return leaf * 1 if name.startswith(("squeeze", "unsqueeze")) else (leaf * 1)[0]  # t_/transpose_: a view
+
+
+def _shape_run(T: Any, name: str) -> tuple:
+    leaf = T.tensor(SHAPE_X if name.startswith(("squeeze", "unsqueeze")) else SHAPE_X.reshape(1, 2, 1) * 1.0,
+                    requires_grad=True)
+    y = _shape_start(T, name, leaf)
+    version = y._version
+    out = getattr(y, _shape_method(name))(*SHAPE_INPLACE[name])
+    shape, bumped = tuple(y.shape), y._version - version
+    names = _names(y.grad_fn)
+    (y * T.arange(y.numel()).reshape(y.shape)).sum().backward()
+    return out is y, shape, bumped, names, y._base is None, leaf.grad.numpy().copy()
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_INPLACE))
+def test_shape_inplace_matches_torch(name: str) -> None:
+    got, want = _shape_run(gradviz, name), _shape_run(torch, name)
+    assert got[:5] == want[:5]
+    assert got[0] and got[2] == 1
+    np.testing.assert_array_equal(got[5], want[5])
+
+
+def _outcome(fn: Any) -> tuple:
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - the type and text are what we compare
+        return type(e).__name__, str(e)
+    return ("ok",)
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_INPLACE))
+@pytest.mark.parametrize("where", ["leaf", "view_of_leaf", "plain", "no_grad_leaf", "no_grad_nonleaf"])
+def test_shape_inplace_modes_match_torch(name: str, where: str) -> None:
+    def run(T: Any) -> tuple:
+        leaf = T.tensor(SHAPE_X.reshape(1, 2) if name == "t_" else SHAPE_X, requires_grad=where != "plain")
+        t = {"leaf": leaf, "view_of_leaf": leaf[:], "plain": leaf, "no_grad_leaf": leaf,
+             "no_grad_nonleaf": leaf * 1}[where]
+        method = getattr(t, _shape_method(name))
+        if where.startswith("no_grad"):
+            with T.no_grad():
+                res = _outcome(lambda: method(*SHAPE_INPLACE[name]))
+        else:
+            res = _outcome(lambda: method(*SHAPE_INPLACE[name]))
+        # An error leaves the tensor as it was.
+        return res, tuple(t.shape), t._version, t.requires_grad, type(t.grad_fn).__name__, tuple(leaf.shape)
+    assert run(gradviz) == run(torch)
+
+
+@pytest.mark.parametrize("call", [
+    lambda T: T.ones(2, 3, 4).t_(), lambda T: T.ones(2, 3).transpose_(0, 2), lambda T: T.ones(2, 3).swapdims_(-3, 0),
+    lambda T: T.ones(2, 3).transpose_(0), lambda T: T.ones(2, 3).transpose_(), lambda T: T.ones(2, 3).squeeze_(2),
+    lambda T: T.ones(1, 3).squeeze_((0, 0)), lambda T: T.ones(1, 3).squeeze_((0, -2)),
+    lambda T: T.ones(2, 3).unsqueeze_(3), lambda T: T.ones(2, 3).unsqueeze_(-4),
+    lambda T: T.ones(()).t_(), lambda T: T.ones(()).transpose_(0, -1), lambda T: T.ones(()).squeeze_(0),
+    lambda T: T.ones(()).unsqueeze_(0), lambda T: T.ones(()).squeeze_(1), lambda T: T.ones(()).squeeze_((1,)),
+    lambda T: T.ones(()).squeeze_((0,)), lambda T: T.ones(2, 3).swapdims_(), lambda T: T.ones(2, 3).swapaxes_(1),
+    lambda T: T.ones(2, 3).unsqueeze_(),
+])
+def test_shape_inplace_errors_and_edges_match_torch(call: Any) -> None:
+    def run(T: Any) -> tuple:
+        holder: list = []
+        res = _outcome(lambda: holder.append(call(T)))
+        return res, (tuple(holder[0].shape), holder[0]._version) if holder else None
+    assert run(gradviz) == run(torch)
+
+
+def test_shape_inplace_on_base_then_write_through_old_view() -> None:
+    def run(T: Any) -> tuple:
+        leaf = T.tensor(X, requires_grad=True)
+        b = leaf * 1
+        v = b[0]
+        b.t_()
+        v.mul_(2)
+        (b * T.tensor(W.T)).sum().backward()
+        return _names(b.grad_fn), _names(v.grad_fn), b.detach().numpy().copy(), leaf.grad.numpy().copy()
+    got, want = run(gradviz), run(torch)
+    assert got[:2] == want[:2]
+    np.testing.assert_array_equal(got[2], want[2])
+    np.testing.assert_array_equal(got[3], want[3])
+
+
+def test_shape_inplace_after_save_fails_like_torch() -> None:
+    def run(T: Any) -> tuple:
+        y = T.tensor(X, requires_grad=True).exp()
+        y.t_()
+        return _outcome(lambda: y.sum().backward())
+    assert run(gradviz) == run(torch)
+
+
+# -- dtype errors of in-place methods: raised before anything changes -------------------------------------------
+@pytest.mark.parametrize("dtype", ["bool", "int64", "int32", "uint8"])
+@pytest.mark.parametrize("call", [lambda T, t: t.relu_(), lambda T, t: t.relu(), lambda T, t: T.relu_(t),
+                                  lambda T, t: T.nn.functional.relu(t, inplace=True), lambda T, t: t.normal_(),
+                                  lambda T, t: t.uniform_(), lambda T, t: t.normal_(2.0, 0.5),
+                                  lambda T, t: t.uniform_(-1, 1)])
+def test_inplace_dtype_errors_match_torch(dtype: str, call: Any) -> None:
+    def run(T: Any) -> tuple:
+        t = T.tensor([1, 0, 1], dtype=getattr(T, dtype))
+        out = _outcome(lambda: call(T, t))
+        return out, t.tolist(), t._version
+    got, want = run(gradviz), run(torch)
+    if want[0] == ("ok",):  # random values differ between the libraries; compare the outcome only
+        got, want = got[::2], want[::2]
+    assert got == want
+
+
+# -- index_fill_ (gradviz._inplace_methods / ops_index_fill) ----------------------------------------------------
+@pytest.mark.parametrize("where", ["nonleaf", "view", "plain", "no_grad", "tensor_value", "plain_grad_value"])
+def test_index_fill_inplace_matches_torch(where: str) -> None:
+    def run(T: Any) -> tuple:
+        leaf = T.tensor(X, requires_grad=where != "plain_grad_value")
+        v = T.tensor(-2.5, requires_grad=True)
+        base = leaf * 1 if where not in ("plain", "plain_grad_value") else leaf.detach().clone()
+        t = base[1] if where == "view" else base
+        value = v if where in ("tensor_value", "plain_grad_value") else 4.0
+        version = t._version
+        if where == "no_grad":
+            with T.no_grad():
+                out = t.index_fill_(-1, T.tensor([2, 0, 2]), value)
+        else:
+            out = t.index_fill_(-1, T.tensor([2, 0, 2]), value)
+        names = (_names(t.grad_fn), _names(base.grad_fn))
+        if base.requires_grad:
+            (base * T.tensor(W)).sum().backward()
+        grads = [None if g is None else g.numpy().copy() for g in (leaf.grad, v.grad)]
+        return out is t, t._version - version, names, base.detach().numpy().copy(), grads
+    got, want = run(gradviz), run(torch)
+    assert got[:3] == want[:3]
+    np.testing.assert_array_equal(got[3], want[3])
+    for g, w in zip(got[4], want[4]):
+        assert (g is None) == (w is None)
+        if g is not None:
+            np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+@pytest.mark.parametrize("call", [
+    lambda T, t: t.index_fill_(0, T.tensor([0.0]), 1), lambda T, t: t.index_fill_(0, T.tensor([5]), 1),
+    lambda T, t: t.index_fill_(2, T.tensor([0]), 1), lambda T, t: t.index_fill_(0, T.tensor([[0]]), 1),
+    lambda T, t: t.index_fill_(0, T.tensor([0]), T.ones(2)), lambda T, t: t.index_fill_(0, [0], 1),
+    lambda T, t: t.index_fill_(1, T.tensor([-1]), True), lambda T, t: t.index_fill_(0, T.tensor(1), 7.9),
+])
+@pytest.mark.parametrize("dtype", ["float64", "int64", "bool"])
+def test_index_fill_inplace_errors_change_nothing(call: Any, dtype: str) -> None:
+    def run(T: Any) -> tuple:
+        t = T.tensor(X * 2, dtype=getattr(T, dtype))
+        out = _outcome(lambda: call(T, t))
+        return out, t.tolist(), t._version
+    assert run(gradviz) == run(torch)

@@ -1904,6 +1904,142 @@ for _name in ("cummax", "cummin"):
         ErrorInput(lambda T, n=_name: getattr(T, n)([1.0], 0), TypeError,
                    f"{_name}(): argument 'input' (position 1) must be Tensor, not list"),
     ]
+# -- in-place shape ops (gradviz.ops_inplace_shape): the tensor's own shape changes, torch's ...Backward1 nodes --
+def _reshape_inplace(method: str, *names: str) -> Callable[..., Any]:
+    def fn(T: Any, a: Any, **kw: Any) -> Any:
+        y = a * 1
+        getattr(y, method)(*(kw[n] for n in names))
+        return y
+    return fn
+
+
+CASES += [
+    OpCase("TBackward1", _reshape_inplace("t_"), unary(max_dims=2), "t_inplace"),
+    OpCase("TransposeBackward1", _reshape_inplace("transpose_", "d0", "d1"), transpose_sample(), "transpose_inplace"),
+    OpCase("TransposeBackward1", _reshape_inplace("swapdims_", "d0", "d1"), transpose_sample(), "swapdims_inplace"),
+    OpCase("TransposeBackward1", _reshape_inplace("swapaxes_", "d0", "d1"), transpose_sample(), "swapaxes_inplace"),
+    OpCase("UnsqueezeBackward1", _reshape_inplace("unsqueeze_", "dim"), unary(dim=st.integers(-1, 0)),
+           "unsqueeze_inplace"),
+    OpCase("SqueezeBackward3", _reshape_inplace("squeeze_"), squeeze_sample("all"), "squeeze_inplace"),
+    OpCase("SqueezeBackward4", _reshape_inplace("squeeze_", "dim"), squeeze_sample("dim"), "squeeze_dim_inplace"),
+    OpCase("SqueezeBackward5", _reshape_inplace("squeeze_", "dim"), squeeze_sample("dims"), "squeeze_dims_inplace"),
+]
+CASE_IDS = [c.id for c in CASES]
+ERRORS["TBackward1"] = [
+    ErrorInput(lambda T: (_ones(T, 2, 2, 2) * 1).t_(), RuntimeError,
+               "t_() expects a tensor with <= 2 dimensions, but self is 3D"),
+    _LEAF(lambda T: _ones(T, 2, 2, 2).t_())]  # torch refuses the leaf before it looks at the shape
+ERRORS["TransposeBackward1"] = [
+    _dim_error(lambda T: (_ones(T, 2, 3) * 1).transpose_(0, 2), -2, 1, 2),
+    _dim_error(lambda T: (_ones(T, 2, 3) * 1).swapaxes_(-3, 0), -2, 1, -3),
+    ErrorInput(lambda T: (_ones(T, 2, 3) * 1).swapdims_(), TypeError,
+               'swapdims_() missing 2 required positional argument: "dim0", "dim1"'),
+    ErrorInput(lambda T: (_ones(T, 2, 3) * 1).transpose_(0), TypeError,
+               'transpose_() missing 1 required positional arguments: "dim1"'),
+    _LEAF(lambda T: _ones(T, 2, 3).transpose_(0, 1))]
+ERRORS["UnsqueezeBackward1"] = [_dim_error(lambda T: (_ones(T, 2, 3) * 1).unsqueeze_(3), -3, 2, 3),
+                                _LEAF(lambda T: _ones(T, 2, 3).unsqueeze_(0))]
+ERRORS["SqueezeBackward3"] = [_LEAF(lambda T: _ones(T, 1, 3).squeeze_())]
+ERRORS["SqueezeBackward5"] = [
+    _dim_error(lambda T: (_ones(T, 1, 3) * 1).squeeze_((0, 2)), -2, 1, 2),
+    ErrorInput(lambda T: (_ones(T, 1, 3) * 1).squeeze_((0, -2)), RuntimeError,
+               "dim 0 appears multiple times in the list of dims"),
+    _LEAF(lambda T: _ones(T, 1, 3).squeeze_((0,)))]
+# -- index_fill (gradviz.ops_index_fill): a number or a 0-d tensor written into slices along dim --------------
+@st.composite
+def index_fill_sample(d: Any, tensor_value: bool) -> Sample:
+    """a (0-d allowed), dim, an int64 index (repeats and negatives allowed, maybe 0-d), a value."""
+    a = d(array(shapes(0)))
+    n = a.ndim
+    dim = d(st.integers(-max(n, 1), max(n, 1) - 1))
+    size = (a.shape or (1,))[dim]
+    # torch's IndexFillBackward1 fails in backward on a negative index and on an empty index into a 0-d
+    # tensor (index_select errors); gradviz computes those gradients, so only the number rows draw them.
+    index = d(st.lists(st.integers(0, size - 1), min_size=int(tensor_value), max_size=3))
+    index = [i - size if not tensor_value and d(st.booleans()) else i for i in index]
+    if len(index) == 1 and d(st.booleans()):
+        index = index[0]  # a 0-d index tensor
+    arrays = (a, d(array(()))) if tensor_value else (a,)
+    kw = {"dim": dim, "index": index}
+    if not tensor_value:
+        kw["value"] = d(st.sampled_from([-1.5, 0.0, 2, True]))
+    return Sample(arrays, kw)
+
+
+def _index_fill_inplace(T: Any, a: Any, *value: Any, dim: int, index: Any, **kw: Any) -> Any:
+    y = a * 1
+    y.index_fill_(dim, T.tensor(index, dtype=T.long), *(value or (kw["value"],)))
+    return y
+
+
+CASES += [
+    OpCase("IndexFillBackward0", lambda T, a, dim, index, value: a.index_fill(dim, T.tensor(index, dtype=T.long), value),
+           index_fill_sample(False), "index_fill"),
+    OpCase("IndexFillBackward0", lambda T, a, dim, index, value: T.index_fill(a, dim, T.tensor(index, dtype=T.long), value),
+           index_fill_sample(False), "torch_index_fill"),
+    OpCase("IndexFillBackward0", _index_fill_inplace, index_fill_sample(False), "index_fill_inplace"),
+    OpCase("IndexFillBackward1", lambda T, a, v, dim, index: a.index_fill(dim, T.tensor(index, dtype=T.long), v),
+           index_fill_sample(True), "index_fill_tensor"),
+    OpCase("IndexFillBackward1", _index_fill_inplace, index_fill_sample(True), "index_fill_tensor_inplace"),
+]
+CASE_IDS = [c.id for c in CASES]
+ERRORS["IndexFillBackward0"] = [  # recorded from torch 2.13 (test_error_inputs_torch re-checks them)
+    ErrorInput(lambda T: _ones(T, 3, 4).index_fill(0, T.tensor([0.0]), 1), IndexError,
+               "index_fill_(): Expected dtype int64 for index."),
+    ErrorInput(lambda T: _ones(T, 3, 4).index_fill(0, T.tensor([0], dtype=T.int32), 1), IndexError,
+               "index_fill_(): Expected dtype int64 for index."),
+    ErrorInput(lambda T: _ones(T, 3).index_fill(5, T.tensor([0.0]), 1), IndexError,
+               "index_fill_(): Expected dtype int64 for index."),
+    ErrorInput(lambda T: _ones(T, 3).index_fill(0, T.tensor([[5]]), 1), RuntimeError, "Index has to be a vector/scalar"),
+    ErrorInput(lambda T: _ones(T, 3, 4).index_fill(0, T.tensor([3]), 1), IndexError,
+               "index 3 is out of bounds for dimension 0 with size 3"),
+    ErrorInput(lambda T: _ones(T, 3, 4).index_fill(1, T.tensor([0, -5]), 1), IndexError,
+               "index -5 is out of bounds for dimension 1 with size 4"),
+    ErrorInput(lambda T: T.tensor(1.0, requires_grad=True).index_fill(0, T.tensor([1]), 1), IndexError,
+               "index 1 is out of bounds for dimension 0 with size 1"),
+    _dim_error(lambda T: _ones(T, 3).index_fill(3, T.tensor([5]), 1), -1, 0, 3),
+    ErrorInput(lambda T: _ones(T, 3).index_fill(0, T.tensor([1]), 1j), RuntimeError,
+               "index_fill_(): Converting complex Scalar to non-complex type is not supported"),
+    ErrorInput(lambda T: _ones(T, 3).index_fill(0, [0], 1), TypeError,
+               "index_fill() received an invalid combination of arguments - got (int, list, int), but expected one "
+               "of:\n * (int dim, Tensor index, Tensor value)\n      didn't match because some of the arguments have "
+               "invalid types: (int, !list of [int]!, !int!)\n * (int dim, Tensor index, Number value)\n      didn't "
+               "match because some of the arguments have invalid types: (int, !list of [int]!, !int!)\n"),
+    ErrorInput(lambda T: _ones(T, 3).index_fill(0, T.tensor([0]), "x"), TypeError,
+               "index_fill() received an invalid combination of arguments - got (int, Tensor, str), but expected one "
+               "of:\n * (int dim, Tensor index, Tensor value)\n      didn't match because some of the arguments have "
+               "invalid types: (int, Tensor, !str!)\n * (int dim, Tensor index, Number value)\n      didn't match "
+               "because some of the arguments have invalid types: (int, Tensor, !str!)\n"),
+    ErrorInput(lambda T: T.index_fill(_ones(T, 3), 0, [0], 1), TypeError,
+               "index_fill() received an invalid combination of arguments - got (Tensor, int, list, int), but expected "
+               "one of:\n * (Tensor input, int dim, Tensor index, Tensor value)\n      didn't match because some of "
+               "the arguments have invalid types: (Tensor, int, !list of [int]!, !int!)\n * (Tensor input, int dim, "
+               "Tensor index, Number value)\n      didn't match because some of the arguments have invalid types: "
+               "(Tensor, int, !list of [int]!, !int!)\n"),
+    ErrorInput(lambda T: (_ones(T, 3) * 1).index_fill_(0.5, T.tensor([0]), 1), TypeError,
+               "index_fill_() received an invalid combination of arguments - got (float, Tensor, int), but expected "
+               "one of:\n * (int dim, Tensor index, Tensor value)\n      didn't match because some of the arguments "
+               "have invalid types: (!float!, Tensor, !int!)\n * (int dim, Tensor index, Number value)\n      didn't "
+               "match because some of the arguments have invalid types: (!float!, Tensor, !int!)\n"),
+    _LEAF(lambda T: _ones(T, 3).index_fill_(0, T.tensor([0.0]), 1)),  # the leaf is refused before the index
+    _LEAF(lambda T: _ones(T, 3).index_fill_(7, T.tensor([9]), 1)),
+    ErrorInput(lambda T: _ones(T, 3).index_fill_(0, T.tensor([0]), None), TypeError,  # the parser before the leaf
+               "index_fill_() received an invalid combination of arguments - got (int, Tensor, NoneType), but expected "
+               "one of:\n * (int dim, Tensor index, Tensor value)\n      didn't match because some of the arguments "
+               "have invalid types: (int, Tensor, !NoneType!)\n * (int dim, Tensor index, Number value)\n      didn't "
+               "match because some of the arguments have invalid types: (int, Tensor, !NoneType!)\n"),
+]
+ERRORS["IndexFillBackward1"] = [
+    ErrorInput(lambda T: _ones(T, 3).index_fill(0, T.tensor([0.0]), T.tensor([1.0])), RuntimeError,
+               "index_fill_ only supports a 0-dimensional value tensor, but got tensor with 1 dimension(s)."),
+    ErrorInput(lambda T: _ones(T, 3).index_fill(4, T.tensor([0]), T.tensor([1.0])), RuntimeError,
+               "index_fill_ only supports a 0-dimensional value tensor, but got tensor with 1 dimension(s)."),
+    ErrorInput(lambda T: T.ones(3, dtype=T.long).index_fill(0, T.tensor([1]), T.tensor(1.0, requires_grad=True)), RuntimeError,
+               "Autograd not support dtype: Long"),
+    ErrorInput(lambda T: _ones(T, 3).index_fill(0, T.tensor([3]), T.tensor(1.0, requires_grad=True)), IndexError,
+               "index 3 is out of bounds for dimension 0 with size 3"),
+    _LEAF(lambda T: _ones(T, 3).index_fill_(0, T.tensor([0]), T.tensor(1.0))),
+]
 ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(entry, str) for i, e in enumerate(entry)]
 
 
@@ -1911,7 +2047,8 @@ ERROR_INPUTS = [(op, i, e) for op, entry in ERRORS.items() if not isinstance(ent
 # The engine core's ops live in gradviz.ops (and ops_elementwise, ops_reduce, ops_shape); torch.nn's (softmax, losses, ...) in gradviz.nn._ops,
 # with their own table in tests/test_nn.py. Any op defined elsewhere must join one of the two.
 CORE_MODULES = (gradviz.ops, gradviz.ops_elementwise, gradviz.ops_reduce, gradviz.ops_shape, gradviz.ops_index,
-                gradviz.ops_sort, gradviz.ops_linalg, gradviz.ops_math, gradviz.ops_scatter, gradviz.ops_select)
+                gradviz.ops_sort, gradviz.ops_linalg, gradviz.ops_math, gradviz.ops_scatter, gradviz.ops_select,
+                gradviz.ops_inplace_shape, gradviz.ops_index_fill)
 CORE_OPS = {name for name, cls in Function.registry.items() if any(vars(m).get(name) is cls for m in CORE_MODULES)}
 
 

@@ -77,6 +77,9 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:
         from .. import ops
 
+        if input._dtype is D.bool_:  # relu() checks this too; the in-place form must not skip it
+            raise RuntimeError("Boolean inputs not supported for relu")
+
         return _inplace(input, ops.ReluBackward0)
     return input.relu()
 
