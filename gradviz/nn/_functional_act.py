@@ -183,7 +183,7 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
 
     _arg(input, "softmin")
     if dim is None:
-        dim = F._softmax_dim("softmin", input.dim(), _stacklevel + 1)
+        dim = F._softmax_dim("softmin", input.dim(), _stacklevel)
     return F.softmax(-input, dim, dtype=dtype)
 
 
