@@ -198,7 +198,10 @@ class HardtanhBackward0(Function):
     def forward(ctx, a, min_val, max_val):
         ctx.min_val, ctx.max_val = min_val, max_val
         ctx.save_for_backward(a)
-        return np.minimum(np.maximum(a, _c(min_val, a)), _c(max_val, a))
+        # torch's clamp keeps the input where it equals a bound (−0.0 stays −0.0) and lets NaN through
+        lo, hi = _c(min_val, a), _c(max_val, a)
+        z = np.where(a < lo, lo, a)
+        return np.where(z > hi, hi, z)
 
     @staticmethod
     def backward(ctx, g):
