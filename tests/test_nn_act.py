@@ -231,8 +231,9 @@ def test_module_repr_and_forward_match_torch(expr: str) -> None:
 def test_module_values_match_functions() -> None:
     x = gv.randn(3, 4)
     nn = gv.nn
-    pairs = [(nn.SiLU(), GF.silu), (nn.ELU(0.5), lambda t: GF.elu(t, 0.5)), (nn.Softplus(2, 3), lambda t: GF.softplus(t, 2, 3)),
-             (nn.Hardtanh(-2, 1), lambda t: GF.hardtanh(t, -2, 1)), (nn.ReLU6(), GF.relu6), (nn.LogSigmoid(), GF.logsigmoid),
+    pairs = [(nn.SiLU(), GF.silu), (nn.ELU(0.5), lambda t: GF.elu(t, 0.5)),
+             (nn.Softplus(2, 3), lambda t: GF.softplus(t, 2, 3)), (nn.Hardtanh(-2, 1), lambda t: GF.hardtanh(t, -2, 1)),
+             (nn.ReLU6(), GF.relu6), (nn.LogSigmoid(), GF.logsigmoid),
              (nn.SELU(), GF.selu), (nn.CELU(0.5), lambda t: GF.celu(t, 0.5)), (nn.Mish(), GF.mish),
              (nn.Hardsigmoid(), GF.hardsigmoid), (nn.Hardswish(), GF.hardswish), (nn.Softsign(), GF.softsign),
              (nn.Tanhshrink(), GF.tanhshrink), (nn.Softmin(1), lambda t: GF.softmin(t, 1)), (nn.GLU(), GF.glu)]

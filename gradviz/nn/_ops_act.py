@@ -255,7 +255,8 @@ class HardswishBackward0(Function):
 class GluBackward0(Function):
     """z = a₁·σ(a₂)   (a split in halves a₁, a₂ along dim)"""
 
-    label, formula, saves_tensors = "glu", "∂z/∂a₁ = σ(a₂),  ∂z/∂a₂ = a₁·σ(a₂)·(1 − σ(a₂))", True
+    label, saves_tensors = "glu", True
+    formula = "∂z/∂a₁ = σ(a₂),  ∂z/∂a₂ = a₁·σ(a₂)·(1 − σ(a₂))"
     saved_names = ("self",)
 
     @staticmethod
