@@ -129,8 +129,8 @@ def _softmax_like(op: Any, name: str, input: Tensor, dim: int | None, stacklevel
     if dtype is not None:
         input = input.to(dtype)  # torch casts first: ToCopyBackward0 sits below the softmax node
     if not input._dtype.is_floating_point:
-        raise NotImplementedError(f'"{"softmax" if op is _ops.SoftmaxBackward0 else "log_softmax"}_lastdim_kernel_impl" '
-                           f"not implemented for '{_SHORT[input._dtype.name]}'")
+        kernel = "softmax" if op is _ops.SoftmaxBackward0 else "log_softmax"
+        raise NotImplementedError(f'"{kernel}_lastdim_kernel_impl" not implemented for \'{_SHORT[input._dtype.name]}\'')
     return op.apply(input, dim=d)
 
 
