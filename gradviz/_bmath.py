@@ -163,7 +163,8 @@ def erf(x: Any) -> Any:
 def _erf_array(x: Any) -> Any:
     arr = np.asarray(x)
     # NumPy has no erf; math.erf is correctly rounded to ~1 ulp.
-    return np.frompyfunc(math.erf, 1, 1)(arr).astype(arr.dtype if arr.dtype.kind == "f" else np.float64)
+    # np.asarray: on a 0-d array frompyfunc hands back a Python float
+    return np.asarray(np.frompyfunc(math.erf, 1, 1)(arr), dtype=arr.dtype if arr.dtype.kind == "f" else np.float64)
 
 
 def maximum(x: Any, y: Any) -> Any:

@@ -376,6 +376,10 @@ def test_gradgradcheck_core_ops(op: str) -> None:
 
 NN_EXTRA: list[tuple[str, Callable[..., Any], list[np.ndarray]]] = [
     ("leaky_relu_inplace", lambda L, F, a: F.leaky_relu(a * 1, 0.2, inplace=True), [test_nn.X]),
+    ("elu_inplace", lambda L, F, a: F.elu(a * 1, 0.7, inplace=True), [test_nn.X]),
+    ("celu_inplace", lambda L, F, a: F.celu(a * 1, 1.7, inplace=True), [test_nn.X]),
+    ("silu_inplace", lambda L, F, a: F.silu(a * 1, inplace=True), [test_nn.X]),
+    ("mish_inplace", lambda L, F, a: F.mish(a * 1, inplace=True), [test_nn.X]),
 ]
 NN_ROWS = test_nn.CASES + NN_EXTRA
 

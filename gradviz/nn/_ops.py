@@ -132,7 +132,7 @@ class GeluBackward0(Function):
             _, t = _gelu_tanh_parts(x)
             z = 0.5 * x * (1.0 + t)
         else:
-            z = x * 0.5 * (1.0 + _erf(x * _SQRT1_2).astype(np.float64))
+            z = x * 0.5 * (1.0 + np.asarray(_erf(x * _SQRT1_2), dtype=np.float64))  # 0-d: erf gives a float
         return z.astype(a.dtype)
 
     @staticmethod
