@@ -78,7 +78,7 @@ def squeeze(x: Any, axis: Any) -> Any:
 
 
 def transpose(x: Any, axes: Any) -> Any:
-    return np.transpose(x, axes) if _is_array(x) else x.permute(*axes)
+    return np.transpose(x, axes) if _is_array(x) else x.permute(tuple(axes))
 
 
 def swapaxes(x: Any, a: int, b: int) -> Any:
