@@ -56,10 +56,26 @@ NUM_THREADS = _detect_threads()
 
 # -- kernels: x has shape (B, n, W); every (B, W) lane is summed independently over axis 1 ----------
 def _seq(x: np.ndarray) -> np.ndarray:
-    """Strictly left-to-right sum over axis 1, starting from 0 (what a C `acc += v` loop does)."""
-    acc = np.zeros((x.shape[0],) + x.shape[2:], x.dtype)
-    for j in range(x.shape[1]):
-        acc += x[:, j]
+    """Strictly left-to-right sum over axis 1 (what a C `acc += v` loop does).
+
+    np.add.accumulate is sequential by definition.  It starts from the first element instead of 0, which
+    only differs for a sum of negative zeros, and every result is finally added to torch's zero-filled
+    output, which makes that +0 either way.
+    """
+    if x.shape[1] == 0:
+        return np.zeros((x.shape[0],) + x.shape[2:], x.dtype)
+    n = x.shape[1]
+    if n == 1:
+        return x[:, 0]
+    if x.size < 32 * n:  # few lanes: one (unvectorised) accumulate call is cheaper than n slice adds
+        return np.add.accumulate(x, axis=1)[:, -1]
+    # otherwise add whole slices (SIMD over the independent lanes), from a contiguous copy if large
+    y = x.swapaxes(0, 1)
+    if x.size > 2048:
+        y = np.ascontiguousarray(y)
+    acc = y[0] + y[1]
+    for j in range(2, n):
+        acc += y[j]
     return acc
 
 
@@ -69,32 +85,33 @@ def _cascade(x: np.ndarray) -> np.ndarray:
     power = max(4, (int(n - 1).bit_length() if n > 1 else 0) // 4)
     step = 1 << power
     nchunks = n // step
+    if not nchunks:  # only the level-0 accumulator is used
+        return _seq(x)
     b, w = x.shape[0], x.shape[2:]
     chunks = _seq(x[:, : nchunks * step].reshape((b * nchunks, step) + w)).reshape((b, nchunks) + w)
-    # level 1 collects `step` chunk sums, level 2 `step` level-1 sums; level 3 is never emptied
+    # level 1 collects `step` chunk sums, level 2 `step` level-1 sums; level 3 is never emptied.
+    # Adding an accumulator that stayed 0 changes at most the sign of a zero sum, which torch's final
+    # store into its zero-filled output normalises anyway.
+    acc0 = _seq(x[:, nchunks * step:])
     g1 = nchunks // step
+    if not g1:
+        return acc0 + _seq(chunks)
     lvl1 = _seq(chunks[:, : g1 * step].reshape((b * g1, step) + w)).reshape((b, g1) + w)
     acc1 = _seq(chunks[:, g1 * step:])
     g2 = g1 // step
     lvl2 = _seq(lvl1[:, : g2 * step].reshape((b * g2, step) + w)).reshape((b, g2) + w)
     acc2 = _seq(lvl1[:, g2 * step:])
-    acc3 = _seq(lvl2)
-    acc0 = _seq(x[:, nchunks * step:])
-    return ((acc0 + acc1) + acc2) + acc3
+    return ((acc0 + acc1) + acc2) + _seq(lvl2)
 
 
 def _row_sum(x: np.ndarray) -> np.ndarray:
     """row_sum: 4 interleaved cascade accumulators, tail into the first, then combined in order."""
     b, n, w = x.shape[0], x.shape[1], x.shape[2:]
     q = n // 4
-    part = _cascade(x[:, : 4 * q].reshape((b, q, 4) + w).reshape((b, q) + (4 * int(np.prod(w)),)))
+    part = _cascade(x[:, : 4 * q].reshape((b, q, 4) + w).reshape((b, q) + (4 * w[0],)))
     part = part.reshape((b, 4) + w)
-    acc = part[:, 0].copy()
-    for t in range(4 * q, n):
-        acc += x[:, t]
-    for k in (1, 2, 3):
-        acc += part[:, k]
-    return acc
+    # the tail joins accumulator 0, then accumulators 1..3 are added to it
+    return _seq(np.concatenate([part[:, :1], x[:, 4 * q:], part[:, 1:]], axis=1))
 
 
 def _inner_vec(rows: np.ndarray, lanes: int) -> np.ndarray:
@@ -102,12 +119,8 @@ def _inner_vec(rows: np.ndarray, lanes: int) -> np.ndarray:
     b, n = rows.shape
     nvec = n // lanes
     vacc = _row_sum(rows[:, : nvec * lanes].reshape(b, nvec, lanes))
-    acc = np.zeros(b, rows.dtype)
-    for t in range(nvec * lanes, n):
-        acc += rows[:, t]
-    for k in range(lanes):
-        acc += vacc[:, k]
-    return acc
+    # scalar tail first, then the vector's lanes in order
+    return _seq(np.concatenate([rows[:, nvec * lanes:], vacc], axis=1)[:, :, None])[:, 0]
 
 
 def _columns(block: np.ndarray, group: int) -> np.ndarray:
@@ -179,6 +192,8 @@ def _iter_dims(a: np.ndarray, axes: frozenset[int]):
 
 def _view(a: np.ndarray, dims) -> np.ndarray:
     """Strided view with the iterator dims, outermost first."""
+    if len(dims) == 1 and a.flags.c_contiguous:
+        return a.reshape(-1)
     rev = dims[::-1]
     return np.lib.stride_tricks.as_strided(a, shape=[d[0] for d in rev], strides=[d[1] for d in rev],
                                            writeable=False)
@@ -201,6 +216,8 @@ def _serial(a: np.ndarray, dims, lanes: int, split_cols=None) -> np.ndarray:
     gone = [i for i, r in enumerate(red) if r]
     q = p.transpose(keep + gone)
     q = q.reshape(q.shape[: len(keep)] + (-1,))
+    if q.shape[-1] == 1:  # one partial per output: torch stores 0 + partial
+        return q[..., 0] + q.dtype.type(0)
     return _seq(q.reshape((-1, q.shape[-1]))[:, :, None])[:, 0].reshape(q.shape[:-1])  # out = 0; out += ...
 
 
