@@ -132,3 +132,17 @@ def test_sum_with_dtype_bit_equal():
     i = rng.integers(-100, 100, size=(30, 20))
     assert _bits(gradviz.tensor(i).sum(dtype=gradviz.float32).numpy()) == \
         _bits(torch.tensor(i).sum(dtype=torch.float32).numpy())
+
+
+@pytest.mark.parametrize("shape,bshape", [((64, 10), (10,)), ((64, 256), (256,)), ((7, 33, 5), (33, 1)),
+                                          ((300, 200), (200,)), ((4, 9, 17), (1, 9, 1))])
+def test_broadcast_gradients_bit_equal(shape, bshape):
+    # torch's sum_to (bias gradients) is one sum over the broadcast axes with the same kernel
+    rng = np.random.default_rng(len(shape) + bshape[-1])
+    for _ in range(5):
+        x, b, g = _data(rng, shape, np.float32), _data(rng, bshape, np.float32), _data(rng, shape, np.float32)
+        tb = torch.tensor(b, requires_grad=True)
+        (torch.tensor(x) + tb).backward(torch.tensor(g))
+        gb = gradviz.tensor(b, requires_grad=True)
+        (gradviz.tensor(x) + gb).backward(gradviz.tensor(g))
+        assert _bits(gb.grad.numpy()) == _bits(tb.grad.numpy())
