@@ -225,13 +225,14 @@ def sum(a: np.ndarray, axes=None, keepdims: bool = False, *, lanes: int | None =
         threads: int | None = None) -> np.ndarray:
     """torch.sum of a float32/float64 array over ``axes`` (None = all), bit-exact with torch's CPU kernel.
 
-    Falls back to ``np.sum`` (correctly rounded pairwise result, possibly a last-bit difference) for other
-    dtypes, empty arrays, negative strides, layouts whose iterator order is ambiguous, and multi-threaded
-    full reductions of inputs that do not collapse to one dimension (non-contiguous inputs).
+    Falls back to ``np.sum`` (NumPy's pairwise order: may differ from torch in the last bit) for other
+    dtypes, empty arrays, negative strides, layouts whose iterator order is ambiguous, multi-threaded
+    full reductions of inputs that do not collapse to one dimension (non-contiguous inputs), and
+    broadcast views (zero strides).
     """
     if axes is None:
         axes = tuple(range(a.ndim))
-    axes = frozenset(d % a.ndim for d in ((axes,) if isinstance(axes, int) else axes)) if a.ndim else frozenset()
+    axes = frozenset(d % a.ndim for d in ((axes,) if isinstance(axes, (int, np.integer)) else axes)) if a.ndim else frozenset()
     out_shape = tuple(1 if d in axes else n for d, n in enumerate(a.shape)) if keepdims else \
         tuple(n for d, n in enumerate(a.shape) if d not in axes)
     res = _sum(a, axes, lanes, threads)
