@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import _anomaly, grad_mode
+from . import _anomaly, _torch_sum, grad_mode
 
 _sequence = itertools.count()
 _NO_EDGE = (None, 0)  # the edge of an input that needs no gradient
@@ -60,6 +60,10 @@ def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
     inner = tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
     axes = tuple(range(lead)) + inner
     if type(grad) is np.ndarray:
+        if grad.dtype.kind == "f" and axes:
+            # torch's sum_to is one sum over all these axes with its CPU kernel: same order, same bits
+            # (bias gradients then print as torch's do)
+            return _torch_sum.sum(grad, axes, keepdims=True).reshape(shape)
         if not inner and lead and shape:
             # Only leading axes (a bias): the same sum, already in shape, and a new array (no view).
             return grad.sum(axis=axes)

@@ -14,6 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from . import _bmath as bm
+from . import _torch_sum
 from .function import Function
 
 
@@ -432,6 +433,14 @@ def _expand_back(g, shape: tuple[int, ...], dim: tuple[int, ...] | None, keepdim
     return bm.broadcast_to(g, shape)
 
 
+def _torch_order_sum(a, dim=None, keepdim: bool = False, dtype=None):
+    """a summed as torch's CPU kernel adds (same bits, so printed sums and losses match torch)."""
+    target = np.dtype(dtype) if dtype is not None else a.dtype
+    if target in (np.float32, np.float64):
+        return _torch_sum.sum(a if a.dtype == target else a.astype(target), dim, keepdim)
+    return a.sum(axis=dim, keepdims=keepdim, dtype=dtype)
+
+
 class SumBackward0(Function):
     """z = Σᵢ aᵢ"""
 
@@ -440,7 +449,7 @@ class SumBackward0(Function):
     @staticmethod
     def forward(ctx, a, dtype=None):
         ctx.shape = a.shape
-        return a.sum(dtype=dtype)  # the method: np.sum adds a Python-level wrapper
+        return _torch_order_sum(a, dtype=dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -455,7 +464,7 @@ class SumBackward1(Function):
     @staticmethod
     def forward(ctx, a, dim, keepdim, dtype=None):
         ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
-        return a.sum(axis=dim, keepdims=keepdim, dtype=dtype)
+        return _torch_order_sum(a, dim, keepdim, dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -471,7 +480,7 @@ class MeanBackward0(Function):
     def forward(ctx, a):
         ctx.shape = a.shape
         # sum / n is what np.mean computes, without its "Mean of empty slice" warning (0/0 is nan).
-        return a.sum() / np.asarray(a.size, dtype=a.dtype)
+        return _torch_order_sum(a) / np.asarray(a.size, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -488,7 +497,8 @@ class MeanBackward1(Function):
     def forward(ctx, a, dim, keepdim):
         ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
         ctx.n = math.prod([a.shape[d] for d in dim]) if a.ndim else 1
-        return a.sum(axis=dim, keepdims=keepdim) / np.asarray(ctx.n, dtype=a.dtype)
+        # torch's CPU mean is the sum divided by n (not a sum of a/n)
+        return _torch_order_sum(a, dim, keepdim) / np.asarray(ctx.n, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g):

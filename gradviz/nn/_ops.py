@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import _bmath as bm
 from ..function import Function
+from ..ops import _torch_order_sum
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -29,10 +30,13 @@ def _c(value: float, like: np.ndarray) -> np.generic:
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
+    # torch reduces the elementwise loss with its sum kernel (mean = sum / n); same order, same bits
     if reduction == "mean":
-        return np.asarray(loss.mean() if loss.size else np.array(np.nan, dtype=loss.dtype), dtype=loss.dtype)
+        if not loss.size:
+            return np.array(np.nan, dtype=loss.dtype)
+        return np.asarray(_torch_order_sum(loss) / np.asarray(loss.size, dtype=loss.dtype), dtype=loss.dtype)
     if reduction == "sum":
-        return np.asarray(loss.sum(), dtype=loss.dtype)
+        return np.asarray(_torch_order_sum(loss), dtype=loss.dtype)
     return loss
 
 

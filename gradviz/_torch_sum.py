@@ -1,0 +1,295 @@
+"""PyTorch's CPU float32/float64 ``sum`` reproduced bit for bit with NumPy.
+
+Why: floating-point addition is not associative, so the printed value of a sum depends on the order in
+which the elements are added.  NumPy uses pairwise summation; PyTorch's CPU kernel uses a different
+"cascade" order, so about half of all float32 sums differed in the last bit and printed losses such as
+``41.2949`` vs torch's ``41.2950``.  This module re-implements that order (learned from reading
+ATen's SumKernel.cpp and the TensorIterator reduction driver; no code was copied):
+
+* The reduction is driven by a TensorIterator: size-1 dims vanish, reduced dims are ordered first
+  (innermost), each group sorted by input stride, then adjacent dims that are contiguous with each
+  other are merged.  The kernel sees a 2-D loop (dims 0 and 1); further dims are outer loops whose
+  partial results are accumulated into the output with ``out += partial`` in iteration order.
+* ``row_sum`` splits a row into 4 interleaved accumulators ("ilp"), each summed by ``multi_row_sum``:
+  chunks of ``2**p`` elements (``p = max(4, ceil(log2(n)) // 4)``) are added sequentially and
+  propagated through up to 4 levels of accumulators, which are added together at the end.
+* A row that is contiguous and at least one SIMD vector long is summed as vectors (``lanes`` floats
+  each) with ``row_sum``; the scalar tail is added sequentially, then the vector's lanes in order.
+* A reduction over a strided dim whose neighbouring outputs are contiguous sums columns: groups of
+  ``4*lanes`` (or 4 for the scalar path) columns with plain ``multi_row_sum``, the rest with
+  ``row_sum``.
+* Inputs of at least ``GRAIN_SIZE`` elements are split between threads: a full reduction is split
+  into equal linear chunks whose sums are then added; otherwise one output dim is split, which
+  changes the column grouping above when that dim is the kernel's column dim.
+
+``LANES`` is the float32 SIMD width of the kernel torch actually runs (float64 uses half).  It is 8 on
+x86 whether torch reports 'AVX2' or 'AVX512': the sum kernel is registered without an AVX-512 build, so
+an AVX-512 CPU runs the AVX2 one (measured: 8-lane order matches torch 2.13 bit for bit on an AVX-512
+machine, 16 lanes does not).  torch's portable DEFAULT build also uses 32-byte vectors (8 floats).  Other
+architectures (e.g. aarch64 NEON) are unverified and also get 8.  ``NUM_THREADS`` mirrors
+``torch.get_num_threads()``'s default (OMP_NUM_THREADS, else the CPUs available to this process; torch
+counts physical cores, which differs on hyper-threaded machines).  Both are module attributes so tests
+and users can override them.  Layouts this model does not cover fall back to NumPy (see ``sum``).
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+GRAIN_SIZE = 32768  # at::internal::GRAIN_SIZE: below this many elements a reduction runs serially
+
+
+def _detect_threads() -> int:
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+LANES = 8  # float32 lanes per SIMD vector in torch's CPU sum kernel (see module docstring)
+NUM_THREADS = _detect_threads()
+
+
+# -- kernels: x has shape (B, n, W); every (B, W) lane is summed independently over axis 1 ----------
+def _seq(x: np.ndarray) -> np.ndarray:
+    """Strictly left-to-right sum over axis 1 (what a C `acc += v` loop does).
+
+    np.add.accumulate is sequential by definition.  It starts from the first element instead of 0, which
+    only differs for a sum of negative zeros, and every result is finally added to torch's zero-filled
+    output, which makes that +0 either way.
+    """
+    if x.shape[1] == 0:
+        return np.zeros((x.shape[0],) + x.shape[2:], x.dtype)
+    n = x.shape[1]
+    if n == 1:
+        return x[:, 0]
+    if x.size < 32 * n:  # few lanes: one (unvectorised) accumulate call is cheaper than n slice adds
+        return np.add.accumulate(x, axis=1)[:, -1]
+    # otherwise add whole slices (SIMD over the independent lanes), from a contiguous copy if large
+    y = x.swapaxes(0, 1)
+    if x.size > 2048:
+        y = np.ascontiguousarray(y)
+    acc = y[0] + y[1]
+    for j in range(2, n):
+        acc += y[j]
+    return acc
+
+
+def _cascade(x: np.ndarray) -> np.ndarray:
+    """multi_row_sum: chunked sums propagated through 4 accumulator levels."""
+    n = x.shape[1]
+    power = max(4, (int(n - 1).bit_length() if n > 1 else 0) // 4)
+    step = 1 << power
+    nchunks = n // step
+    if not nchunks:  # only the level-0 accumulator is used
+        return _seq(x)
+    b, w = x.shape[0], x.shape[2:]
+    chunks = _seq(x[:, : nchunks * step].reshape((b * nchunks, step) + w)).reshape((b, nchunks) + w)
+    # level 1 collects `step` chunk sums, level 2 `step` level-1 sums; level 3 is never emptied.
+    # Adding an accumulator that stayed 0 changes at most the sign of a zero sum, which torch's final
+    # store into its zero-filled output normalises anyway.
+    acc0 = _seq(x[:, nchunks * step:])
+    g1 = nchunks // step
+    if not g1:
+        return acc0 + _seq(chunks)
+    lvl1 = _seq(chunks[:, : g1 * step].reshape((b * g1, step) + w)).reshape((b, g1) + w)
+    acc1 = _seq(chunks[:, g1 * step:])
+    g2 = g1 // step
+    lvl2 = _seq(lvl1[:, : g2 * step].reshape((b * g2, step) + w)).reshape((b, g2) + w)
+    acc2 = _seq(lvl1[:, g2 * step:])
+    return ((acc0 + acc1) + acc2) + _seq(lvl2)
+
+
+def _row_sum(x: np.ndarray) -> np.ndarray:
+    """row_sum: 4 interleaved cascade accumulators, tail into the first, then combined in order."""
+    b, n, w = x.shape[0], x.shape[1], x.shape[2:]
+    q = n // 4
+    part = _cascade(x[:, : 4 * q].reshape((b, q, 4) + w).reshape((b, q) + (4 * w[0],)))
+    part = part.reshape((b, 4) + w)
+    # the tail joins accumulator 0, then accumulators 1..3 are added to it
+    return _seq(np.concatenate([part[:, :1], x[:, 4 * q:], part[:, 1:]], axis=1))
+
+
+def _inner_vec(rows: np.ndarray, lanes: int) -> np.ndarray:
+    """vectorized_inner_sum of contiguous rows (B, n) -> (B,)."""
+    b, n = rows.shape
+    nvec = n // lanes
+    vacc = _row_sum(rows[:, : nvec * lanes].reshape(b, nvec, lanes))
+    # scalar tail first, then the vector's lanes in order
+    return _seq(np.concatenate([rows[:, nvec * lanes:], vacc], axis=1)[:, :, None])[:, 0]
+
+
+def _columns(block: np.ndarray, group: int) -> np.ndarray:
+    """Column sums of (B, n, C): the first C//group*group columns by multi_row_sum, the rest by row_sum."""
+    c = block.shape[2]
+    full = c // group * group
+    out = np.empty((block.shape[0], c), block.dtype)
+    if full:
+        out[:, :full] = _cascade(block[:, :, :full])
+    if full < c:
+        out[:, full:] = _row_sum(block[:, :, full:])
+    return out
+
+
+def _kernel2d(v: np.ndarray, s0: int, s1: int, in0: int, in1: int, lanes: int) -> np.ndarray:
+    """Per 2-D loop call: v is (B, s1, s0) (dim 0 reduced); returns the (B, s1) row/column results."""
+    es = v.itemsize
+    if in0 == es and s0 >= lanes:
+        b = v.shape[0]
+        return _inner_vec(v.reshape(b * s1, s0), lanes).reshape(b, s1)
+    if in1 == es and s1 >= lanes:
+        return _columns(v.swapaxes(1, 2), 4 * lanes)
+    if in0 < in1:
+        return _row_sum(v.reshape(-1, s0)[:, :, None])[:, 0].reshape(v.shape[0], s1)
+    return _columns(v.swapaxes(1, 2), 4)
+
+
+# -- the TensorIterator model -------------------------------------------------------------------
+def _iter_dims(a: np.ndarray, axes: frozenset[int]):
+    """(size, in_stride, out_stride, reduced) per iterator dim, innermost first, or None if unsupported."""
+    out_shape = [1 if d in axes else n for d, n in enumerate(a.shape)]
+    ostr, acc = [0] * a.ndim, 1
+    for d in reversed(range(a.ndim)):
+        ostr[d] = 0 if d in axes else acc
+        acc *= out_shape[d]
+    dims = [(a.shape[d], a.strides[d], ostr[d], d in axes) for d in reversed(range(a.ndim)) if a.shape[d] != 1]
+    if any(st < 0 for _, st, _, _ in dims):
+        return None
+
+    def cmp(x, y):  # TensorIterator's reorder comparator: 1 = x goes after y
+        if x[3] != y[3]:
+            return -1 if x[3] else 1
+        for sx, sy in ((x[2], y[2]), (x[1], y[1])):
+            if sx == 0 or sy == 0:
+                continue
+            if sx != sy:
+                return -1 if sx < sy else 1
+        return 0
+
+    for i in range(1, len(dims)):  # insertion sort that stops at ambiguous comparisons, as ATen does
+        j = i
+        for k in range(i - 1, -1, -1):
+            c = cmp(dims[k], dims[j])
+            if c > 0:
+                dims[k], dims[j] = dims[j], dims[k]
+                j = k
+            elif c < 0:
+                break
+    merged: list[tuple[int, int, int, bool]] = []
+    for d in dims:
+        if merged:
+            p = merged[-1]
+            if p[3] == d[3] and d[1] == p[0] * p[1] and d[2] == p[0] * p[2]:
+                merged[-1] = (p[0] * d[0], p[1], p[2], p[3])
+                continue
+        merged.append(d)
+    return merged
+
+
+def _view(a: np.ndarray, dims) -> np.ndarray:
+    """Strided view with the iterator dims, outermost first."""
+    if len(dims) == 1 and a.flags.c_contiguous:
+        return a.reshape(-1)
+    rev = dims[::-1]
+    return np.lib.stride_tricks.as_strided(a, shape=[d[0] for d in rev], strides=[d[1] for d in rev],
+                                           writeable=False)
+
+
+def _serial(a: np.ndarray, dims, lanes: int, split_cols=None) -> np.ndarray:
+    """Run the 2-D loop over every outer index; returns results over the non-reduced dims (outermost first)."""
+    s0, in0 = dims[0][0], dims[0][1]
+    s1, in1 = (dims[1][0], dims[1][1]) if len(dims) > 1 else (1, 0)
+    v = _view(a, dims)
+    outer = v.shape[:-2] if len(dims) > 1 else ()
+    v3 = v.reshape((-1, s1, s0)) if len(dims) > 1 else v.reshape(1, 1, s0)
+    if split_cols is None:
+        p = _kernel2d(v3, s0, s1, in0, in1, lanes)
+    else:  # a thread's column range is its own 2-D loop, so the column grouping restarts there
+        p = np.concatenate([_kernel2d(v3[:, b:e], s0, e - b, in0, in1, lanes) for b, e in split_cols], axis=1)
+    p = p.reshape(tuple(outer) + (s1,))
+    red = [d[3] for d in dims[1:]][::-1] or [True]  # flags of p's axes, outermost first (d1 last)
+    keep = [i for i, r in enumerate(red) if not r]
+    gone = [i for i, r in enumerate(red) if r]
+    q = p.transpose(keep + gone)
+    q = q.reshape(q.shape[: len(keep)] + (-1,))
+    if q.shape[-1] == 1:  # one partial per output: torch stores 0 + partial
+        return q[..., 0] + q.dtype.type(0)
+    return _seq(q.reshape((-1, q.shape[-1]))[:, :, None])[:, 0].reshape(q.shape[:-1])  # out = 0; out += ...
+
+
+def sum(a: np.ndarray, axes=None, keepdims: bool = False, *, lanes: int | None = None,
+        threads: int | None = None) -> np.ndarray:
+    """torch.sum of a float32/float64 array over ``axes`` (None = all), bit-exact with torch's CPU kernel.
+
+    Falls back to ``np.sum`` (NumPy's pairwise order: may differ from torch in the last bit) for other
+    dtypes, empty arrays, negative strides, layouts whose iterator order is ambiguous, multi-threaded
+    full reductions of inputs that do not collapse to one dimension (non-contiguous inputs), and
+    broadcast views (zero strides).
+    """
+    if axes is None:
+        axes = tuple(range(a.ndim))
+    axes = frozenset(d % a.ndim for d in ((axes,) if isinstance(axes, (int, np.integer)) else axes)) if a.ndim else frozenset()
+    out_shape = tuple(1 if d in axes else n for d, n in enumerate(a.shape)) if keepdims else \
+        tuple(n for d, n in enumerate(a.shape) if d not in axes)
+    res = _sum(a, axes, lanes, threads)
+    if res is None:
+        return np.sum(a, axis=tuple(sorted(axes)), keepdims=keepdims)
+    return res.reshape(out_shape)
+
+
+def _sum(a: np.ndarray, axes, lanes, threads):
+    if a.dtype not in (np.float32, np.float64) or a.size == 0:
+        return None
+    lanes = (LANES if lanes is None else lanes) * 4 // a.itemsize
+    threads = NUM_THREADS if threads is None else threads
+    dims = _iter_dims(a, axes)
+    if dims is None:
+        return None
+    if not dims or not dims[0][3]:  # nothing left to reduce: torch adds each element to a zero output
+        return a + a.dtype.type(0)
+    for d in dims:
+        if d[1] == 0 or (d[1] % a.itemsize):
+            return None
+    n = a.size
+    if n < GRAIN_SIZE or threads == 1:
+        return _serial(a, dims, lanes)
+    if all(d[3] for d in dims):  # two-pass: each thread sums a linear chunk into its own slot
+        if len(dims) != 1:
+            return None
+        tasks = min(threads, -(-n // GRAIN_SIZE))
+        chunk = -(-n // tasks)
+        flat = _view(a, dims)
+        buf = np.zeros(threads, a.dtype)
+        for t in range(tasks):
+            part = flat[t * chunk:(t + 1) * chunk]
+            buf[t] += _serial(part, [(part.shape[0], part.strides[0], 0, True)], lanes)
+        return _serial(buf, [(threads, a.itemsize, 0, True)], lanes)
+    # parallel_dim_reduction: split the outermost non-reduced dim with >= threads entries
+    best = len(dims) - 1
+    split = best
+    for i in range(len(dims) - 1, -1, -1):
+        if dims[i][3]:
+            break
+        if dims[i][0] >= threads:
+            split = i
+            break
+        if dims[i][0] > dims[best][0]:
+            best = split = i
+    if split != 1:
+        return _serial(a, dims, lanes)
+    cols = dims[1][0]
+    tasks = min(threads, cols)
+    chunk = -(-cols // tasks)
+    ranges = []
+    for t in range(tasks):
+        b, e = t * chunk, min((t + 1) * chunk, cols)
+        if dims[1][1] == a.itemsize:  # whole 128-byte lines per thread
+            m = 128 // a.itemsize
+            b, e = b - b % m, (e if e == cols else e - e % m)
+        if b < e:
+            ranges.append((b, e))
+    return _serial(a, dims, lanes, split_cols=ranges)
