@@ -107,11 +107,13 @@ def normalize_index(t: Tensor, index: Any) -> Any:
     return index
 
 
-def _parse_index(t: Tensor, index: Any, setting: bool = False) -> tuple[Any, bool, type]:
+def _parse_index(t: Tensor, index: Any, setting: bool = False) -> tuple[Any, bool, type, list, list]:
     """Convert an index to NumPy's form and pick the grad_fn torch would name; torch's errors.
 
     Scalar bools (True, a 0-d bool tensor) make reading an advanced index (IndexBackward0), but torch's
     setitem writes through a view for them (CopySlices), so with ``setting`` they don't count as advanced.
+    With ``setting``, errors of masks and of index tensors are returned (in that order), for the caller
+    to raise after its own checks, as torch's index_put_ does.
     """
     items = index if isinstance(index, tuple) else (index,)
     conv = []
@@ -124,9 +126,11 @@ def _parse_index(t: Tensor, index: Any, setting: bool = False) -> tuple[Any, boo
             continue
         if isinstance(it, Tensor):
             it = it._data
-        if isinstance(it, (list, np.ndarray)):
+        if isinstance(it, (list, tuple, np.ndarray)):  # a tuple inside the index is one index tensor
             advanced = True
-            it = np.asarray(it)
+            arr = np.asarray(it)
+            # torch reads an empty list as an empty long tensor
+            it = arr if isinstance(it, np.ndarray) or arr.size else arr.astype(np.int64)
             if it.dtype.kind not in "biu":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         elif isinstance(it, str):
@@ -138,43 +142,51 @@ def _parse_index(t: Tensor, index: Any, setting: bool = False) -> tuple[Any, boo
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
                              f"valid indices (got {type(it).__name__})")
         conv.append(it)
-    # Check integer indices against their dimension, with torch's messages.
+    # torch counts the indices first (a mask uses as many dimensions as it has).
+    used = sum(x.ndim if isinstance(x, np.ndarray) and x.dtype == bool else 1
+               for x in conv if x is not None and x is not Ellipsis)
+    if used > t._data.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
+    # Check indices against their dimension, with torch's messages. Integers are checked while slicing,
+    # before anything else; masks and index tensors by index_put_, which setitem runs after its leaf checks.
+    masks: list[IndexError] = []
+    bounds: list[IndexError] = []
     dim = 0
     for it in conv:
         if it is None:
             continue
         if it is Ellipsis:
-            dim = dim + t._data.ndim - sum(1 if not (isinstance(x, np.ndarray) and x.dtype == bool) else x.ndim
-                                           for x in conv if x is not None and x is not Ellipsis)
+            dim = dim + t._data.ndim - used
             continue
         if isinstance(it, np.ndarray) and it.dtype == bool:
-            if it.ndim:
-                for k, n in enumerate(it.shape):
-                    if dim + k >= t._data.ndim or t._data.shape[dim + k] != n:
-                        size = t._data.shape[dim + k] if dim + k < t._data.ndim else 0
-                        raise IndexError(f"The shape of the mask [{', '.join(map(str, it.shape))}] at index {k} does "
-                                         f"not match the shape of the indexed tensor [{', '.join(map(str, t._data.shape))}] at index {dim + k}")
+            for k, n in enumerate(it.shape):
+                if t._data.shape[dim + k] != n:
+                    masks.append(IndexError(
+                        f"The shape of the mask [{', '.join(map(str, it.shape))}] at index {k} does not match the "
+                        f"shape of the indexed tensor [{', '.join(map(str, t._data.shape))}] at index {dim + k}"))
+                    break
             dim += it.ndim
             continue
-        if dim >= t._data.ndim:
-            raise IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
         size = t._data.shape[dim]
         if isinstance(it, np.ndarray) and it.size:
             bad = it[(it < -size) | (it >= size)]
             if bad.size:
-                raise IndexError(f"index {bad.reshape(-1)[0]} is out of bounds for dimension {dim} with size {size}")
-        elif isinstance(it, (int, np.integer)) and not isinstance(it, bool):
+                bounds.append(IndexError(
+                    f"index {bad.reshape(-1)[0]} is out of bounds for dimension {dim} with size {size}"))
+        elif isinstance(it, (int, np.integer)):
             if not -size <= it < size:
                 raise IndexError(f"index {it} is out of bounds for dimension {dim} with size {size}")
         dim += 1
+    if not setting and (masks or bounds):
+        raise (masks + bounds)[0]
     idx = tuple(conv) if isinstance(index, tuple) else conv[0]
     if scalar_bool and not setting:
         advanced = True
     if advanced:
-        return idx, True, ops.IndexBackward0
+        return idx, True, ops.IndexBackward0, masks, bounds
     if all(x is Ellipsis for x in conv):
-        return idx, False, ops.AliasBackward0
+        return idx, False, ops.AliasBackward0, masks, bounds
     last = conv[-1]
     if isinstance(last, (int, np.integer)) and not isinstance(last, bool):
-        return idx, False, ops.SelectBackward0
-    return idx, False, ops.SliceBackward0
+        return idx, False, ops.SelectBackward0, masks, bounds
+    return idx, False, ops.SliceBackward0, masks, bounds
