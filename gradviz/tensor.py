@@ -1003,8 +1003,9 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _SelectMethods, _LinalgM
 
     # -- indexing --------------------------------------------------------------------------
     def __getitem__(self, index: Any) -> "Tensor":
+        index = _normalize_index(self, index)
         items = index if isinstance(index, tuple) else (index,)
-        if len(items) > 1 and items[-1] is None:
+        if len(items) > 1 and items[-1] is None and not any(_is_scalar_bool(x) for x in items):
             # A[:, None]: index with the rest, then add the axis (torch names it UnsqueezeBackward0).
             rest = items[:-1]
             base = self if all(isinstance(x, slice) and x == slice(None) for x in rest) else self[rest]
@@ -1012,19 +1013,29 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _SelectMethods, _LinalgM
                                   else base._data.ndim)
         if isinstance(index, type(None)):
             return self.unsqueeze(0)
-        idx, advanced, cls = _parse_index(self, index)
+        idx, advanced, cls, _, _ = _parse_index(self, index)
         return cls.apply(self, index=idx, advanced=advanced)
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        # torch takes only tensors and Python numbers (and NumPy integers or float64, which pass as them);
+        # lists, tuples and arrays are refused before the index is even looked at.
+        if not isinstance(value, (Tensor, bool, int, float, complex, np.integer)):
+            raise TypeError(f"can't assign a {_assign_type_name(value)} to a torch.{self._dtype._legacy}")
+        index = _normalize_index(self, index)
+        if index is False:
+            return  # torch's setitem does nothing at all for a lone False (no version bump, no leaf check)
         if not grad_mode._state.inference and getattr(self, "_inference", False):
             raise RuntimeError(INFERENCE_INPLACE)
-        idx, advanced, _ = _parse_index(self, index)
+        idx, advanced, _, masks, bounds = _parse_index(self, index, setting=True)
         v = _operand(value)
-        if v is NotImplemented:
-            raise TypeError(f"can't assign a {type(value).__name__} to a Tensor")
-        _check_assignable(v._data.shape, self._data[idx].shape, advanced)
-        v_arr = v._data.astype(self._data.dtype, copy=False)
-        if grad_mode._state.enabled and (self._requires_grad or v._requires_grad):
+        # Index tensors, and bools other than a lone True, make torch run index_put_ (on a view, for bools):
+        # its checks come after the in-place checks. Otherwise the copy into the view checks the shape first.
+        put = advanced or (index is not True and any(_is_scalar_bool(x) for x in
+                                                     (index if isinstance(index, tuple) else (index,))))
+        if not put:
+            _check_assignable(v._data.shape, self._data[idx].shape, advanced)
+        grad = grad_mode._state.enabled and (self._requires_grad or v._requires_grad)
+        if grad:
             if getattr(self, "_creation", None) is not None:
                 _view_inplace.refuse(self, idx, advanced)
             if self.grad_fn is None and self._requires_grad:
@@ -1032,6 +1043,19 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _SelectMethods, _LinalgM
                 raise RuntimeError(VIEW_LEAF_INPLACE if _makes_view(self, idx, advanced) else LEAF_INPLACE)
             if self._base is not None and self._base.grad_fn is None and self._base._requires_grad:
                 raise RuntimeError(VIEW_LEAF_INPLACE)
+        if put:  # index_put_'s checks, in its order
+            if masks:
+                raise masks[0]
+            if not bounds:
+                _check_assignable(v._data.shape, self._data[idx].shape, True)
+            if isinstance(value, Tensor) and value._dtype is not self._dtype and not _masked_fill_form(idx, v):
+                raise RuntimeError(
+                    f"Index put requires the source and destination dtypes match, got {self._dtype._legacy[:-6]} "
+                    f"for the destination and {value._dtype._legacy[:-6]} for the source.")
+            if bounds:
+                raise bounds[0]
+        v_arr = v._data.astype(self._data.dtype, copy=False)
+        if grad:
             if v._dtype is not self._dtype:
                 v = v.to(self._dtype) if isinstance(v, Tensor) else Tensor._wrap(v_arr)
             self._inplace_result(_assign(self, idx, advanced, v, isinstance(value, _NUMBER)))
@@ -1308,6 +1332,20 @@ def _type_name_of(x: Any) -> str:
     return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__.split('.')[0]}.{cls.__qualname__}"
 
 
+def _masked_fill_form(idx: Any, v: Any) -> bool:
+    """One mask as the only index tensor and a one-element value: torch fills, whatever the value's dtype."""
+    arrays = [x for x in (idx if isinstance(idx, tuple) else (idx,)) if isinstance(x, np.ndarray)]
+    return len(arrays) == 1 and arrays[0].ndim > 0 and arrays[0].dtype == np.bool_ and v._data.size == 1
+
+
+def _assign_type_name(x: Any) -> str:
+    """The type name torch's setitem error shows: Python's internal type name (tp_name)."""
+    cls = type(x)
+    if cls.__module__ == "builtins" or cls.__flags__ & (1 << 9):  # builtins, or a class defined in Python
+        return f"torch.{cls.__name__}" if cls.__module__.startswith(("gradviz", "torch")) else cls.__name__
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 def _method_result(name: str, result: Any, other: Any, arg: str = "other") -> Any:
     if result is NotImplemented:
         raise TypeError(f"{name}(): argument '{arg}' (position 1) must be Tensor, not {_type_name_of(other)}")
@@ -1395,6 +1433,7 @@ from . import function as _function  # noqa: E402
 from . import ops  # noqa: E402  (ops -> function -> tensor at call time; imported last to close the cycle)
 from . import _view_inplace  # noqa: E402
 from ._indexing import _assign, _check_assignable, _makes_view, _parse_index  # noqa: E402
+from ._indexing import _is_scalar_bool, normalize_index as _normalize_index  # noqa: E402
 from ._matmul import _check_bmm, _check_mm, _check_mv, _matmul  # noqa: E402
 
 _function._wrap = Tensor._wrap
