@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import _ops  # noqa: F401  (registers the op classes behind nn.functional)
+from . import _ops_loss  # noqa: F401  (the loss and layer op classes)
 from . import functional, init
 from .modules import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Flatten, GELU, Identity, L1Loss, LeakyReLU, Linear,

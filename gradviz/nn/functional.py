@@ -436,3 +436,4 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     pw = _weight_array(pos_weight, input.shape, dt)
     return _ops.BinaryCrossEntropyWithLogitsBackward0.apply(input, target, weight=w, pos_weight=pw,
                                                             reduction=reduction)
+from ._functional_loss import *  # noqa: E402,F401,F403  (more losses and layers, with their own __all__)
