@@ -8,10 +8,16 @@ from .modules import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Flatten, GELU, Identity, L1Loss, LeakyReLU, Linear,
     LogSoftmax, Module, ModuleList, MSELoss, NLLLoss, ReLU, Sequential, Sigmoid, Softmax, Tanh,
 )
+from .modules_loss import (  # noqa: E402
+    CosineSimilarity, HingeEmbeddingLoss, HuberLoss, KLDivLoss, LayerNorm, MarginRankingLoss, PoissonNLLLoss,
+    SmoothL1Loss, SoftMarginLoss,
+)
 from .parameter import Parameter
 
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "GELU", "Identity", "L1Loss",
     "LeakyReLU", "Linear", "LogSoftmax", "Module", "ModuleList", "MSELoss", "NLLLoss", "Parameter", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Tanh", "functional", "init",
+    "CosineSimilarity", "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "LayerNorm", "MarginRankingLoss",
+    "PoissonNLLLoss", "SmoothL1Loss", "SoftMarginLoss",
 ]

@@ -106,11 +106,15 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: Any = None, re
     reduction = _reduction_arg(size_average, reduce, reduction)
     if not input._dtype.is_floating_point:
         raise RuntimeError(f"result type Float can't be cast to the desired output type {_SHORT[input._dtype.name]}")
-    shape = np.broadcast_shapes(input.shape, target.shape) if input.shape != target.shape else input.shape
-    if tuple(shape) != tuple(input.shape):
+    if input.shape != target.shape:
         from ..tensor import _broadcast_error
 
-        raise _broadcast_error(tuple(input.shape), tuple(target.shape))
+        try:
+            shape = np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            shape = None
+        if shape is None or tuple(shape) != tuple(input.shape):
+            raise _broadcast_error(tuple(input.shape), tuple(target.shape))
     if grad_mode._state.enabled and target._requires_grad:
         raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument 'target'. "
                            "This input cannot have requires_grad True.")
