@@ -484,7 +484,7 @@ class FmodBackward1(Function):
 def remainder(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """torch's float remainder: fmod, moved by b when the signs differ (np.remainder gives +0 for −0)."""
     if a.dtype.kind != "f":
-        return remainder(a, b)
+        return np.remainder(a, b)  # integers: floor-mod, as torch (this called itself before)
     m = np.fmod(a, b)
     return np.where((m != 0) & ((b < 0) != (m < 0)), m + b, m)
 

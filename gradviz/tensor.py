@@ -773,7 +773,8 @@ class Tensor(_MoreMethods, _IndexMethods, _SortMethods, _LinalgMethods, _MathMet
 
     def _dims(self, dim: Any) -> tuple[int, ...]:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        return tuple(self._dim(d) for d in dims)
+        out = tuple(self._dim(d) for d in dims)
+        return out if self.ndim else ()  # a 0-d tensor's dim 0 / −1 is its one element: NumPy has no axis
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """Largest value (MaxBackward1); along dim, (values, indices) (MaxBackward0); of two tensors, maximum."""

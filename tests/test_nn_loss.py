@@ -103,6 +103,15 @@ VALUES: list[Callable[[Any], Any]] = [
     lambda L: L.nn.functional.margin_ranking_loss(L.tensor(1.0), L.tensor(2.0), L.tensor(-1.0), 0.5),
     lambda L: L.nn.functional.poisson_nll_loss(L.tensor(X), L.tensor(T, dtype=L.float64).abs() * 3, full=True),
     lambda L: L.nn.functional.cross_entropy(L.tensor([[1.0, 2.0]]), L.tensor([1])),
+    # 0-d inputs: dim 0 / −1 name the one element (reductions over it were an AxisError)
+    lambda L: L.nn.functional.normalize(L.tensor(1.5, dtype=L.float64, requires_grad=True), dim=-1),
+    lambda L: L.nn.functional.cosine_similarity(L.tensor(-1.5, requires_grad=True), L.tensor(2.0), dim=-1),
+    lambda L: L.tensor(-1.5, requires_grad=True).sum(0, keepdim=True),
+    lambda L: L.tensor(-1.5, requires_grad=True).mean(-1),
+    lambda L: L.tensor(-1.5).sum(1),
+    # integer % (one_hot's usual input) recursed forever
+    lambda L: L.nn.functional.one_hot(L.tensor([4, -5, 7]) % 3, 3),
+    lambda L: L.tensor([-4, 5, 7]) % -3,
 ]
 
 
