@@ -251,6 +251,13 @@ CASES: list[tuple[str, Callable[..., Any], list[np.ndarray]]] = [
     ("poisson_nll", lambda L, F, a, t: F.poisson_nll_loss(a, t), [XL, TL]),
     ("poisson_nll_nolog_sum", lambda L, F, a: F.poisson_nll_loss(a, _w(L, a, PR * 3), log_input=False, reduction="sum"), [PR + 0.5]),
     ("poisson_nll_full_none", lambda L, F, a, t: F.poisson_nll_loss(a, t, full=True, reduction="none"), [XL, PR * 4]),
+    ("triplet", lambda L, F, a, b, c: F.triplet_margin_loss(a, b, c), [XL, TL, XL[::-1].copy()]),
+    ("triplet_p1_swap_none", lambda L, F, a, b, c: F.triplet_margin_loss(a, b, c, margin=2.0, p=1, swap=True,
+                                                                         reduction="none"), [XL, TL, XL[::-1].copy()]),
+    ("triplet_p3_sum_1d", lambda L, F, a, b, c: F.triplet_margin_loss(a, b, c, margin=3.0, p=3, reduction="sum"),
+     [XL[0], TL[0], TL[1]]),
+    ("triplet_3d", lambda L, F, a, b, c: F.triplet_margin_loss(a, b, c, margin=2.0), [X3L, X3L[::-1].copy(), X3L * 2]),
+    ("pairwise_distance_keepdim", lambda L, F, a, b: F.pairwise_distance(a, b, keepdim=True), [XL, TL]),
 ]
 IDS = [c[0] for c in CASES]
 

@@ -62,6 +62,10 @@ ERRORS: list[Callable[[Any], Any]] = [
     lambda L: L.nn.functional.margin_ranking_loss(L.tensor(X), L.tensor(X), L.ones(4)),
     lambda L: L.nn.functional.hinge_embedding_loss(L.ones(3, dtype=L.long), L.ones(3, dtype=L.long)),
     lambda L: L.nn.functional.poisson_nll_loss(L.tensor(X), L.tensor(T, dtype=L.float64), reduction="avg"),
+    lambda L: L.nn.functional.triplet_margin_loss(L.tensor(X[0]), L.tensor(X), L.tensor(X[0])),
+    lambda L: L.nn.functional.triplet_margin_loss(L.tensor(X), L.tensor(X), L.tensor(X), margin=0),
+    lambda L: L.nn.functional.triplet_margin_loss(L.tensor(X), L.tensor(X), L.tensor(X), reduction="avg"),
+    lambda L: L.nn.functional.triplet_margin_loss(L.tensor(X), L.tensor(X), L.tensor(X[0][:2])),
     lambda L: L.nn.functional.cross_entropy(L.tensor(1.0, requires_grad=True), L.zeros(1, dtype=L.long)),
     lambda L: L.nn.functional.cross_entropy(L.tensor(1.0, requires_grad=True), L.tensor(0.5)),
 ]
@@ -109,6 +113,9 @@ VALUES: list[Callable[[Any], Any]] = [
     lambda L: L.tensor(-1.5, requires_grad=True).sum(0, keepdim=True),
     lambda L: L.tensor(-1.5, requires_grad=True).mean(-1),
     lambda L: L.tensor(-1.5).sum(1),
+    lambda L: L.nn.functional.triplet_margin_loss(L.tensor(1.0, requires_grad=True), L.tensor(1.0), L.tensor(2.0)),
+    lambda L: L.nn.functional.triplet_margin_loss(L.tensor(X), L.tensor(X), L.tensor(X), p=0.5),
+    lambda L: L.nn.functional.pairwise_distance(L.tensor(X[0]), L.tensor(X)),
     # integer % (one_hot's usual input) recursed forever
     lambda L: L.nn.functional.one_hot(L.tensor([4, -5, 7]) % 3, 3),
     lambda L: L.tensor([-4, 5, 7]) % -3,
@@ -118,6 +125,10 @@ VALUES: list[Callable[[Any], Any]] = [
 @pytest.mark.parametrize("i", range(len(VALUES)))
 def test_values_match_torch(i: int) -> None:
     assert outcome(lambda: VALUES[i](gv)) == outcome(lambda: VALUES[i](torch))
+
+
+def test_triplet_module_margin_error_like_torch() -> None:
+    assert outcome(lambda: gv.nn.TripletMarginLoss(margin=0)) == outcome(lambda: torch.nn.TripletMarginLoss(margin=0))
 
 
 def test_kl_div_mean_warns_like_torch() -> None:
@@ -141,7 +152,7 @@ MODULES: list[Callable[[Any], Any]] = [
     lambda nn: nn.SoftMarginLoss(), lambda nn: nn.MarginRankingLoss(0.5), lambda nn: nn.HingeEmbeddingLoss(),
     lambda nn: nn.PoissonNLLLoss(), lambda nn: nn.CosineSimilarity(dim=0), lambda nn: nn.LayerNorm(4),
     lambda nn: nn.LayerNorm((3, 4), elementwise_affine=False), lambda nn: nn.LayerNorm([4], eps=1e-3, bias=False),
-    lambda nn: nn.Sequential(nn.Linear(4, 4), nn.LayerNorm(4)),
+    lambda nn: nn.Sequential(nn.Linear(4, 4), nn.LayerNorm(4)), lambda nn: nn.TripletMarginLoss(p=1, swap=True),
 ]
 
 
@@ -166,6 +177,7 @@ CALLS: list[tuple[Callable[[Any], Any], Callable[[Any, Any], Any]]] = [
     (lambda nn: nn.PoissonNLLLoss(log_input=False), lambda L, x: (x.abs(), L.tensor(T, dtype=L.float64).abs())),
     (lambda nn: nn.CosineSimilarity(), lambda L, x: (x, L.tensor(T, dtype=L.float64))),
     (lambda nn: nn.LayerNorm(4).double(), lambda L, x: (x,)),
+    (lambda nn: nn.TripletMarginLoss(margin=2.0, swap=True), lambda L, x: (x, x.flip(0), L.tensor(T, dtype=L.float64))),
 ]
 
 

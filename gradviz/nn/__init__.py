@@ -10,7 +10,7 @@ from .modules import (
 )
 from .modules_loss import (  # noqa: E402
     CosineSimilarity, HingeEmbeddingLoss, HuberLoss, KLDivLoss, LayerNorm, MarginRankingLoss, PoissonNLLLoss,
-    SmoothL1Loss, SoftMarginLoss,
+    SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
 )
 from .parameter import Parameter
 
@@ -19,5 +19,5 @@ __all__ = [
     "LeakyReLU", "Linear", "LogSoftmax", "Module", "ModuleList", "MSELoss", "NLLLoss", "Parameter", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Tanh", "functional", "init",
     "CosineSimilarity", "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "LayerNorm", "MarginRankingLoss",
-    "PoissonNLLLoss", "SmoothL1Loss", "SoftMarginLoss",
+    "PoissonNLLLoss", "SmoothL1Loss", "SoftMarginLoss", "TripletMarginLoss",
 ]

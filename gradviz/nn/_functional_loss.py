@@ -24,7 +24,8 @@ from .functional import (
 
 __all__ = [
     "smooth_l1_loss", "huber_loss", "kl_div", "layer_norm", "normalize", "one_hot", "cosine_similarity", "pad",
-    "soft_margin_loss", "margin_ranking_loss", "hinge_embedding_loss", "poisson_nll_loss",
+    "soft_margin_loss", "margin_ranking_loss", "hinge_embedding_loss", "poisson_nll_loss", "pairwise_distance",
+    "triplet_margin_loss",
 ]
 
 
@@ -164,6 +165,35 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
         stirling = target * target.log() - target + _ops.MulBackward1.apply(
             _ops.MulBackward1.apply(target, c=2 * math.pi).log(), c=0.5)
         loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _reduced(loss, reduction)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """‖x1 − x2 + eps‖ₚ along the last dim (torch's norm(x1 − x2 + eps, p, −1): NormBackward1)."""
+    if p == math.inf or p == -math.inf:
+        raise NotImplementedError("pairwise_distance with an infinite p is not supported by gradviz")
+    diff = _ops.AddBackward1.apply(x1 - x2, c=eps)
+    return _ops_loss.NormBackward1.apply(diff, p=float(p), dim=-1, keepdim=keepdim)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
+                        eps: float = 1e-6, swap: bool = False, size_average: Any = None, reduce: Any = None,
+                        reduction: str = "mean") -> Tensor:
+    """max(d(a, p) − d(a, n) + margin, 0) reduced, d = pairwise_distance (PyTorch's composite)."""
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    a_dim, p_dim, n_dim = anchor.dim(), positive.dim(), negative.dim()
+    if not (a_dim == p_dim == n_dim):
+        raise RuntimeError("The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {a_dim}D, positive {p_dim}D, and negative {n_dim}D inputs")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        from .. import minimum
+
+        d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    loss = (_ops.AddBackward1.apply(d_pos, c=margin) - d_neg).clamp_min(0)
     return _reduced(loss, reduction)
 
 

@@ -184,3 +184,43 @@ class _Xlogy(Function):
 # this class stays out of the op registry (as _ops does with DivBackward1).
 _Xlogy.__name__ = _Xlogy.__qualname__ = "XlogyBackward0"
 XlogyBackward0 = _Xlogy
+
+
+class _PNorm(Function):
+    """z = (Σ |a|ᵖ)^(1/p) along one dim   (at::norm(self, p, dim), as pairwise_distance calls it)"""
+
+    label, formula, saves_tensors = "norm", "∂z/∂a = a·|a|^(p−2) / z^(p−1)   (0 where z = 0)", True
+    saved_names = ("self", "result")
+
+    @staticmethod
+    def forward(ctx, a, p, dim, keepdim):
+        ctx.p, ctx.axis, ctx.keepdim = p, (() if a.ndim == 0 else (dim % a.ndim,)), keepdim
+        ctx.save_for_backward(a)
+        if p == 2:
+            z = np.sqrt((a * a).sum(axis=ctx.axis, keepdims=True))
+        elif p == 1:
+            z = np.abs(a).sum(axis=ctx.axis, keepdims=True)
+        else:
+            z = np.power(np.power(np.abs(a), _c(p, a)).sum(axis=ctx.axis, keepdims=True), _c(1 / p, a))
+        ctx.zero = z == 0
+        return z if keepdim else z.reshape(tuple(s for i, s in enumerate(a.shape) if i not in ctx.axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        p, axis = ctx.p, ctx.axis
+        if not ctx.keepdim and axis:
+            g = bm.expand_dims(g, axis)
+        if p == 1:
+            return (bm.sign(a) * g,)
+        if p == 2:
+            z = bm.pow(bm.sum(a * a, axis, True), 0.5)
+            return (a * bm.where(ctx.zero, 0, g / bm.where(ctx.zero, 1, z)),)
+        z = bm.pow(bm.sum(bm.pow(bm.abs(a), p), axis, True), 1 / p)
+        scale = bm.where(ctx.zero, 0, g / bm.pow(bm.where(ctx.zero, 1, z), p - 1))
+        return (a * bm.pow(bm.abs(a), p - 2) * scale,)
+
+
+# PyTorch's node for torch.norm(x, p, dim); kept out of the op registry like XlogyBackward0.
+_PNorm.__name__ = _PNorm.__qualname__ = "NormBackward1"
+NormBackward1 = _PNorm
