@@ -258,6 +258,11 @@ CASES: list[tuple[str, Callable[..., Any], list[np.ndarray]]] = [
      [XL[0], TL[0], TL[1]]),
     ("triplet_3d", lambda L, F, a, b, c: F.triplet_margin_loss(a, b, c, margin=2.0), [X3L, X3L[::-1].copy(), X3L * 2]),
     ("pairwise_distance_keepdim", lambda L, F, a, b: F.pairwise_distance(a, b, keepdim=True), [XL, TL]),
+    ("embedding", lambda L, F, w, i: F.embedding(i, w), [XL, np.array([[1, 3, 1], [0, 3, 2]])]),
+    # padding_idx's zero gradient is by design, not the derivative (gradcheck would reject it): its row is not
+    # looked up here; tests/test_nn_loss.py compares padded lookups' gradients with torch
+    ("embedding_padding", lambda L, F, w, i: F.embedding(i, w, padding_idx=1), [XL, np.array([2, 3, 2, 0])]),
+    ("embedding_0d_index", lambda L, F, w, i: F.embedding(i, w, padding_idx=-1), [XL, np.array(2)]),
 ]
 IDS = [c[0] for c in CASES]
 

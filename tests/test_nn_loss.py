@@ -66,6 +66,13 @@ ERRORS: list[Callable[[Any], Any]] = [
     lambda L: L.nn.functional.triplet_margin_loss(L.tensor(X), L.tensor(X), L.tensor(X), margin=0),
     lambda L: L.nn.functional.triplet_margin_loss(L.tensor(X), L.tensor(X), L.tensor(X), reduction="avg"),
     lambda L: L.nn.functional.triplet_margin_loss(L.tensor(X), L.tensor(X), L.tensor(X[0][:2])),
+    lambda L: L.nn.functional.embedding(L.tensor([1.0, 2.0]), L.tensor(X)),
+    lambda L: L.nn.functional.embedding(L.tensor([3]), L.tensor(X)),
+    lambda L: L.nn.functional.embedding(L.tensor([-1]), L.tensor(X)),
+    lambda L: L.nn.functional.embedding(L.tensor([1]), L.tensor(X[0])),
+    lambda L: L.nn.functional.embedding(L.tensor([1]), L.tensor(X), padding_idx=7),
+    lambda L: L.nn.functional.embedding(L.tensor([1]), L.tensor(X), padding_idx=-4),
+    lambda L: L.nn.Embedding(3, 2, padding_idx=3),
     lambda L: L.nn.functional.cross_entropy(L.tensor(1.0, requires_grad=True), L.zeros(1, dtype=L.long)),
     lambda L: L.nn.functional.cross_entropy(L.tensor(1.0, requires_grad=True), L.tensor(0.5)),
 ]
@@ -127,6 +134,17 @@ def test_values_match_torch(i: int) -> None:
     assert outcome(lambda: VALUES[i](gv)) == outcome(lambda: VALUES[i](torch))
 
 
+def test_embedding_module_lookup_and_grads_like_torch() -> None:
+    res = []
+    for L in (gv, torch):
+        L.manual_seed(3)
+        m = L.nn.Embedding(6, 3, padding_idx=2)
+        y = m(L.tensor([[2, 5, 5], [0, 2, 1]]))
+        (y * y).sum().backward()
+        res.append((repr(y), repr(m.weight.grad)))
+    assert res[0] == res[1]
+
+
 def test_triplet_module_margin_error_like_torch() -> None:
     assert outcome(lambda: gv.nn.TripletMarginLoss(margin=0)) == outcome(lambda: torch.nn.TripletMarginLoss(margin=0))
 
@@ -153,6 +171,8 @@ MODULES: list[Callable[[Any], Any]] = [
     lambda nn: nn.PoissonNLLLoss(), lambda nn: nn.CosineSimilarity(dim=0), lambda nn: nn.LayerNorm(4),
     lambda nn: nn.LayerNorm((3, 4), elementwise_affine=False), lambda nn: nn.LayerNorm([4], eps=1e-3, bias=False),
     lambda nn: nn.Sequential(nn.Linear(4, 4), nn.LayerNorm(4)), lambda nn: nn.TripletMarginLoss(p=1, swap=True),
+    lambda nn: nn.Embedding(10, 3), lambda nn: nn.Embedding(6, 4, padding_idx=-2),
+    lambda nn: nn.Sequential(nn.Embedding(7, 4, padding_idx=0), nn.LayerNorm(4)),
 ]
 
 

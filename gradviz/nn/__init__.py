@@ -9,7 +9,7 @@ from .modules import (
     LogSoftmax, Module, ModuleList, MSELoss, NLLLoss, ReLU, Sequential, Sigmoid, Softmax, Tanh,
 )
 from .modules_loss import (  # noqa: E402
-    CosineSimilarity, HingeEmbeddingLoss, HuberLoss, KLDivLoss, LayerNorm, MarginRankingLoss, PoissonNLLLoss,
+    CosineSimilarity, Embedding, HingeEmbeddingLoss, HuberLoss, KLDivLoss, LayerNorm, MarginRankingLoss, PoissonNLLLoss,
     SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
 )
 from .parameter import Parameter
@@ -18,6 +18,6 @@ __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "GELU", "Identity", "L1Loss",
     "LeakyReLU", "Linear", "LogSoftmax", "Module", "ModuleList", "MSELoss", "NLLLoss", "Parameter", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Tanh", "functional", "init",
-    "CosineSimilarity", "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "LayerNorm", "MarginRankingLoss",
+    "CosineSimilarity", "Embedding", "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "LayerNorm", "MarginRankingLoss",
     "PoissonNLLLoss", "SmoothL1Loss", "SoftMarginLoss", "TripletMarginLoss",
 ]

@@ -25,7 +25,7 @@ from .functional import (
 __all__ = [
     "smooth_l1_loss", "huber_loss", "kl_div", "layer_norm", "normalize", "one_hot", "cosine_similarity", "pad",
     "soft_margin_loss", "margin_ranking_loss", "hinge_embedding_loss", "poisson_nll_loss", "pairwise_distance",
-    "triplet_margin_loss",
+    "triplet_margin_loss", "embedding",
 ]
 
 
@@ -284,3 +284,32 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         if size + pad[2 * i] + pad[2 * i + 1] < 0:
             raise RuntimeError("narrow(): length must be non-negative.")
     return _ops_loss.ConstantPadNdBackward0.apply(input, pad=pad, value=0.0 if value is None else value)
+
+
+def _padding_idx(padding_idx: int | None, num_embeddings: int) -> int | None:
+    if padding_idx is None:
+        return None
+    if padding_idx > 0:
+        assert padding_idx < num_embeddings, "Padding_idx must be within num_embeddings"
+    elif padding_idx < 0:
+        assert padding_idx >= -num_embeddings, "Padding_idx must be within num_embeddings"
+        padding_idx = num_embeddings + padding_idx
+    return padding_idx
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Rows of ``weight`` picked by the integer ``input`` (EmbeddingBackward0; no gradient at padding_idx)."""
+    padding_idx = _padding_idx(padding_idx, weight.shape[0])
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding(max_norm / scale_grad_by_freq / sparse) is not supported by gradviz")
+    if input._dtype not in (D.int64, D.int32):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got torch.{input._dtype._legacy} instead (while checking arguments for "
+                           "embedding)")
+    if weight.dim() != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    idx = input._data.astype(np.int64)
+    if idx.size and (idx.min() < 0 or idx.max() >= weight.shape[0]):
+        raise IndexError("index out of range in self")
+    return _ops_loss.EmbeddingBackward0.apply(weight, indices=idx, padding_idx=padding_idx)

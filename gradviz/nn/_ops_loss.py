@@ -224,3 +224,23 @@ class _PNorm(Function):
 # PyTorch's node for torch.norm(x, p, dim); kept out of the op registry like XlogyBackward0.
 _PNorm.__name__ = _PNorm.__qualname__ = "NormBackward1"
 NormBackward1 = _PNorm
+
+
+class EmbeddingBackward0(Function):
+    """z = weight[indices]   (rows of the table; the indices are a constant)"""
+
+    label, formula, saves_tensors = "embedding", "∂L/∂weight[i] = Σ G over the positions holding i (0 at padding_idx)", True
+    saved_names = ("indices",)
+
+    @staticmethod
+    def forward(ctx, weight, indices, padding_idx):
+        ctx.index, ctx.rows = (indices,), weight.shape
+        # rows at padding_idx get no gradient: their positions are masked in the incoming gradient
+        ctx.keep = (indices != padding_idx)[..., None] if padding_idx is not None else None
+        return weight[indices]
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.keep is not None:
+            g = bm.where(ctx.keep, g, 0)
+        return (bm.index_scatter(g, ctx.rows, ctx.index, True),)
