@@ -124,7 +124,12 @@ class NativeLayerNormBackward0(Function):
         r = bm.pow(bm.sum(xc * xc, axes, True) / n + ctx.eps, -0.5)
         xhat = xc * r
         gh = g * w if ctx.has_weight else g
-        ga = (gh - bm.sum(gh, axes, True) / n - xhat * (bm.sum(gh * xhat, axes, True) / n)) * r
+        # torch's CPU kernel's arrangement (dx = r·ĝ + b·a + c), which also rounds like it: the gradient of a
+        # sum of normalized values is rounding noise around 0, and this noise then prints as torch's does
+        ds, db = bm.sum(gh * a, axes, True), bm.sum(gh, axes, True)
+        b = (db * mu - ds) * r * r * r * (1 / n)
+        c = -b * mu - db * r * (1 / n)
+        ga = r * gh + b * a + c
         lead = tuple(range(a.ndim - len(axes)))
         need_a, need_w, need_b = ctx.needs_input_grad
         gw = (bm.sum(g * xhat, lead, False) if lead else g * xhat) if need_w else None
