@@ -92,6 +92,13 @@ def test_failed_call_creates_nothing() -> None:
     assert x.grad is None and x.grad_fn is None
 
 
+def _grad(L: Any, value: Any, f: Callable[[Any], Any]) -> Any:
+    x = L.tensor(value, requires_grad=True)
+    y = f(x)
+    y.backward()
+    return y, x.grad
+
+
 VALUES: list[Callable[[Any], Any]] = [
     lambda L: L.nn.functional.one_hot(L.tensor([0, 2, 1, 2])),
     lambda L: L.nn.functional.one_hot(L.tensor([[0, 2], [1, 1]]), 4),
@@ -123,6 +130,9 @@ VALUES: list[Callable[[Any], Any]] = [
     lambda L: L.nn.functional.triplet_margin_loss(L.tensor(1.0, requires_grad=True), L.tensor(1.0), L.tensor(2.0)),
     lambda L: L.nn.functional.triplet_margin_loss(L.tensor(X), L.tensor(X), L.tensor(X), p=0.5),
     lambda L: L.nn.functional.pairwise_distance(L.tensor(X[0]), L.tensor(X)),
+    # one-element 2-norms are |a| exactly, so these gradients cancel to 0 as in torch
+    lambda L: _grad(L, 1.377, lambda x: L.nn.functional.triplet_margin_loss(x, L.tensor(-0.463), L.tensor(-0.926))),
+    lambda L: _grad(L, [[0.813], [-1.27]], lambda x: L.nn.functional.pairwise_distance(x, x.detach() * 3, keepdim=True).sum()),
     # integer % (one_hot's usual input) recursed forever
     lambda L: L.nn.functional.one_hot(L.tensor([4, -5, 7]) % 3, 3),
     lambda L: L.tensor([-4, 5, 7]) % -3,

@@ -201,7 +201,11 @@ class _PNorm(Function):
     def forward(ctx, a, p, dim, keepdim):
         ctx.p, ctx.axis, ctx.keepdim = p, (() if a.ndim == 0 else (dim % a.ndim,)), keepdim
         ctx.save_for_backward(a)
-        if p == 2:
+        # torch's 2-norm of one element is |a| exactly (sqrt(a²) can be an ulp off, or overflow)
+        ctx.single = math.prod(a.shape[i] for i in ctx.axis) == 1
+        if p == 2 and ctx.single:
+            z = np.abs(a)
+        elif p == 2:
             z = np.sqrt((a * a).sum(axis=ctx.axis, keepdims=True))
         elif p == 1:
             z = np.abs(a).sum(axis=ctx.axis, keepdims=True)
@@ -219,7 +223,7 @@ class _PNorm(Function):
         if p == 1:
             return (bm.sign(a) * g,)
         if p == 2:
-            z = bm.pow(bm.sum(a * a, axis, True), 0.5)
+            z = bm.abs(a) if ctx.single else bm.pow(bm.sum(a * a, axis, True), 0.5)
             return (a * bm.where(ctx.zero, 0, g / bm.where(ctx.zero, 1, z)),)
         z = bm.pow(bm.sum(bm.pow(bm.abs(a), p), axis, True), 1 / p)
         scale = bm.where(ctx.zero, 0, g / bm.pow(bm.where(ctx.zero, 1, z), p - 1))
