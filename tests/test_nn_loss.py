@@ -234,3 +234,16 @@ def test_layer_norm_parameters_get_grads_like_torch() -> None:
         res.append((m.weight.grad.numpy(), m.bias.grad.numpy()))
     for g, t in zip(*res):
         np.testing.assert_allclose(g, t, rtol=1e-12, atol=1e-13)
+
+
+def test_one_element_triplet_gradients_are_torchs() -> None:
+    # The two distance terms' gradients are ±1 each and must cancel exactly, as torch's do.
+    rng = np.random.default_rng(5)
+    for xv, tv in rng.normal(size=(100, 2)).round(3):
+        res = []
+        for L in (gv, torch):
+            x = L.tensor(float(xv), requires_grad=True)
+            t = L.tensor(float(tv))
+            L.nn.functional.triplet_margin_loss(x, t, t * 2).backward()
+            res.append(repr(x.grad))
+        assert res[0] == res[1]

@@ -224,7 +224,7 @@ class _PNorm(Function):
             return (bm.sign(a) * g,)
         if p == 2:
             z = bm.abs(a) if ctx.single else bm.pow(bm.sum(a * a, axis, True), 0.5)
-            return (a * bm.where(ctx.zero, 0, g / bm.where(ctx.zero, 1, z)),)
+            return (bm.where(ctx.zero, 0, a * g / bm.where(ctx.zero, 1, z)),)  # (a·g)/z: ±g exactly for one element
         z = bm.pow(bm.sum(bm.pow(bm.abs(a), p), axis, True), 1 / p)
         scale = bm.where(ctx.zero, 0, g / bm.pow(bm.where(ctx.zero, 1, z), p - 1))
         return (a * bm.pow(bm.abs(a), p - 2) * scale,)
