@@ -140,6 +140,17 @@ def _w(L: Any, a: Any, values: np.ndarray) -> Any:
     return L.tensor(values, dtype=a.dtype)
 
 
+# arrays for the nn-loss rows: XL scaled so both branches of smooth_l1/huber are hit
+_r = np.random.default_rng(99)
+XL = _r.standard_normal((4, 5)) * 1.5
+TL = _r.standard_normal((4, 5))
+SG = np.sign(_r.standard_normal((4, 5)))
+PR = _r.uniform(0.05, 1.0, (4, 5)); PR /= PR.sum(1, keepdims=True)
+LP = np.log(PR[::-1].copy())
+WL = _r.standard_normal(5); BL = _r.standard_normal(5)
+X3L = _r.standard_normal((2, 3, 4))
+
+
 CASES: list[tuple[str, Callable[..., Any], list[np.ndarray]]] = [
     ("relu", lambda L, F, a: F.relu(a), [X]),
     ("relu_0d", lambda L, F, a: F.relu(a), [np.array(1.5)]),
@@ -224,6 +235,54 @@ CASES: list[tuple[str, Callable[..., Any], list[np.ndarray]]] = [
     ("bce_logits_weights", lambda L, F, a, y: F.binary_cross_entropy_with_logits(
         a, y, weight=_w(L, a, WCLS), pos_weight=_w(L, a, WCLS[::-1].copy())), [X, Y]),
     ("dropout_eval", lambda L, F, a: F.dropout(a, 0.5, training=False) * 1, [X]),
+    # nn-loss rows (gradviz/nn/_functional_loss.py); arrays XL, TL, ... above
+    ("smooth_l1_mean", lambda L, F, a, t: F.smooth_l1_loss(a, t), [XL, TL]),
+    ("smooth_l1_sum_beta", lambda L, F, a, t: F.smooth_l1_loss(a, t, reduction="sum", beta=0.5), [XL, TL]),
+    ("smooth_l1_none", lambda L, F, a, t: F.smooth_l1_loss(a, t, reduction="none", beta=2.0), [XL, TL]),
+    ("smooth_l1_beta0", lambda L, F, a, t: F.smooth_l1_loss(a, t, beta=0.0), [XL, TL]),
+    ("smooth_l1_bcast", lambda L, F, a, t: F.smooth_l1_loss(a, t), [XL, TL[0]]),
+    ("smooth_l1_0d", lambda L, F, a, t: F.smooth_l1_loss(a, t), [np.array(0.3), np.array(-1.5)]),
+    ("huber_mean", lambda L, F, a, t: F.huber_loss(a, t), [XL, TL]),
+    ("huber_sum_delta", lambda L, F, a, t: F.huber_loss(a, t, reduction="sum", delta=0.5), [XL, TL]),
+    ("huber_none", lambda L, F, a, t: F.huber_loss(a, t, reduction="none", delta=2.0), [XL, TL]),
+    ("kl_batchmean", lambda L, F, a: F.kl_div(a, _w(L, a, PR), reduction="batchmean"), [LP]),
+    ("kl_mean", lambda L, F, a: F.kl_div(a, _w(L, a, PR)), [LP]),
+    ("kl_sum_both", lambda L, F, a, p: F.kl_div(a, p, reduction="sum"), [LP, PR]),
+    ("kl_none", lambda L, F, a: F.kl_div(a, _w(L, a, PR), reduction="none"), [LP]),
+    ("kl_log_target", lambda L, F, a, lt: F.kl_div(a, lt, reduction="batchmean", log_target=True), [LP, np.log(PR)]),
+    ("layer_norm", lambda L, F, a: F.layer_norm(a, (5,)), [XL]),
+    ("layer_norm_affine", lambda L, F, a, w, b: F.layer_norm(a, (5,), w, b), [XL, WL, BL]),
+    ("layer_norm_weight_2d", lambda L, F, a, w: F.layer_norm(a, (3, 4), w, eps=1e-3), [X3L, X3L[0] + 1]),
+    ("layer_norm_bias_1d", lambda L, F, a, b: F.layer_norm(a, [5], None, b), [XL[0], BL]),
+    ("normalize", lambda L, F, a: F.normalize(a), [XL]),
+    ("normalize_p1_dim0", lambda L, F, a: F.normalize(a, p=1.0, dim=0), [XL]),
+    ("cosine_similarity", lambda L, F, a, b: F.cosine_similarity(a, b), [XL, TL]),
+    ("cosine_similarity_dim0_bcast", lambda L, F, a, b: F.cosine_similarity(a, b, dim=-1), [X3L, X3L[0, 0]]),
+    ("pad", lambda L, F, a: F.pad(a, (1, 2)), [XL]),
+    ("pad_2d_value", lambda L, F, a: F.pad(a, (0, 1, 2, 0), value=3.5), [X3L]),
+    ("pad_crop", lambda L, F, a: F.pad(a, (-1, 2, 1, -2)), [XL]),
+    ("soft_margin_mean", lambda L, F, a: F.soft_margin_loss(a, _w(L, a, SG)), [XL]),
+    ("soft_margin_sum", lambda L, F, a: F.soft_margin_loss(a, _w(L, a, TL), reduction="sum"), [XL]),
+    ("soft_margin_none", lambda L, F, a: F.soft_margin_loss(a, _w(L, a, SG), reduction="none"), [XL]),
+    ("margin_ranking", lambda L, F, a, b: F.margin_ranking_loss(a, b, _w(L, a, SG)), [XL, TL]),
+    ("margin_ranking_margin_none", lambda L, F, a, b: F.margin_ranking_loss(a, b, _w(L, a, SG), 0.5, reduction="none"), [XL, TL]),
+    ("hinge_embedding", lambda L, F, a: F.hinge_embedding_loss(a, _w(L, a, SG)), [XL]),
+    ("hinge_embedding_sum", lambda L, F, a: F.hinge_embedding_loss(a, _w(L, a, SG), margin=2.0, reduction="sum"), [XL]),
+    ("poisson_nll", lambda L, F, a, t: F.poisson_nll_loss(a, t), [XL, TL]),
+    ("poisson_nll_nolog_sum", lambda L, F, a: F.poisson_nll_loss(a, _w(L, a, PR * 3), log_input=False, reduction="sum"), [PR + 0.5]),
+    ("poisson_nll_full_none", lambda L, F, a, t: F.poisson_nll_loss(a, t, full=True, reduction="none"), [XL, PR * 4]),
+    ("triplet", lambda L, F, a, b, c: F.triplet_margin_loss(a, b, c), [XL, TL, XL[::-1].copy()]),
+    ("triplet_p1_swap_none", lambda L, F, a, b, c: F.triplet_margin_loss(a, b, c, margin=2.0, p=1, swap=True,
+                                                                         reduction="none"), [XL, TL, XL[::-1].copy()]),
+    ("triplet_p3_sum_1d", lambda L, F, a, b, c: F.triplet_margin_loss(a, b, c, margin=3.0, p=3, reduction="sum"),
+     [XL[0], TL[0], TL[1]]),
+    ("triplet_3d", lambda L, F, a, b, c: F.triplet_margin_loss(a, b, c, margin=2.0), [X3L, X3L[::-1].copy(), X3L * 2]),
+    ("pairwise_distance_keepdim", lambda L, F, a, b: F.pairwise_distance(a, b, keepdim=True), [XL, TL]),
+    ("embedding", lambda L, F, w, i: F.embedding(i, w), [XL, np.array([[1, 3, 1], [0, 3, 2]])]),
+    # padding_idx's zero gradient is by design, not the derivative (gradcheck would reject it): its row is not
+    # looked up here; tests/test_nn_loss.py compares padded lookups' gradients with torch
+    ("embedding_padding", lambda L, F, w, i: F.embedding(i, w, padding_idx=1), [XL, np.array([2, 3, 2, 0])]),
+    ("embedding_0d_index", lambda L, F, w, i: F.embedding(i, w, padding_idx=-1), [XL, np.array(2)]),
 ]
 IDS = [c[0] for c in CASES]
 

@@ -367,7 +367,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         if not target._dtype.is_floating_point:
             raise RuntimeError("Expected floating point type for target with class probabilities, got "
                                f"{_SHORT[target._dtype.name]}")
+        if input.dim() == 0:  # torch's class dim is 1 for a 0-d input
+            raise IndexError("Dimension specified as 1 but tensor has no dimensions")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, class_dim)
+    if input.dim() == 0:  # log_softmax over dim 1 fails first in torch
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     if label_smoothing != 0.0:
         raise NotImplementedError("cross_entropy(label_smoothing=...) with class-index targets is not supported by "
                                   "gradviz yet")
@@ -442,3 +446,4 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     return _ops.BinaryCrossEntropyWithLogitsBackward0.apply(input, target, weight=w, pos_weight=pw,
                                                             reduction=reduction)
 from ._functional_act import *  # noqa: E402,F401,F403  (silu, elu, softplus, hardtanh, ... : more activations)
+from ._functional_loss import *  # noqa: E402,F401,F403  (more losses and layers, with their own __all__)
