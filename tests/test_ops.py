@@ -2055,9 +2055,10 @@ CORE_OPS = {name for name, cls in Function.registry.items() if any(vars(m).get(n
 def _nn_ops() -> set[str]:
     import gradviz.nn._ops as nn_ops
     import gradviz.nn._ops_act as nn_ops_act
+    import gradviz.nn._ops_loss as nn_ops_loss
 
-    return {name for name, cls in Function.registry.items()
-            if vars(nn_ops).get(name) is cls or vars(nn_ops_act).get(name) is cls}
+    modules = (nn_ops, nn_ops_act, nn_ops_loss)
+    return {name for name, cls in Function.registry.items() if any(vars(m).get(name) is cls for m in modules)}
 
 
 def test_every_op_has_a_gradcheck_row() -> None:
