@@ -38,12 +38,7 @@ class _IndexMethods:
                 raise RuntimeError(
                     f"Size does not match at dimension {k} expected index {list(idx.shape)} to be no larger than "
                     f"self {list(self._data.shape)} apart from dimension {d}")
-        bad = (idx < 0) | (idx >= a_shape[d])
-        if bad.any():
-            raise RuntimeError(f"index {idx[bad].flat[0]} is out of bounds for dimension {d} with size {a_shape[d]}")
-        # One index array per axis: the index itself along dim, the position elsewhere.
-        grids = np.meshgrid(*[np.arange(n) for n in i_shape], indexing="ij", sparse=True)
-        full = tuple(idx.reshape(i_shape) if k == d else grids[k] for k in range(len(i_shape)))
+        full = _along(idx, i_shape, d, a_shape[d])
         if not idx.ndim:
             full = (idx,)  # a 0-d index (into a 0-d or 1-D input): a 0-d result
         return X.GatherBackward0.apply(self, index=full)
@@ -199,3 +194,13 @@ class _IndexMethods:
                                f"({n}) in the input tensor")
         shp = self._data.shape
         return self.view(shp[:d] + sizes + shp[d + 1:])
+
+
+def _along(idx: np.ndarray, i_shape: tuple, d: int, size: int) -> tuple:
+    """torch's bounds check of a gather/scatter index along dim ``d`` (of length ``size``), then one
+    index array per axis: the index itself along dim, the position elsewhere."""
+    bad = (idx < 0) | (idx >= size)
+    if bad.any():
+        raise RuntimeError(f"index {idx[bad].flat[0]} is out of bounds for dimension {d} with size {size}")
+    grids = np.meshgrid(*[np.arange(n) for n in i_shape], indexing="ij", sparse=True)
+    return tuple(idx.reshape(i_shape) if k == d else grids[k] for k in range(len(i_shape)))

@@ -15,6 +15,7 @@ import numpy as np
 from . import _dtype as D
 from . import grad_mode
 from . import ops_scatter as S
+from ._index_methods import _along
 
 _NUMBER = (bool, int, float, np.bool_, np.number)
 _NONE: Any = object()
@@ -115,12 +116,7 @@ class _ScatterMethods:
             tail = "" if src is None else f" and to be no larger size than src {list(src._data.shape)}"
             raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(self._data.shape)} "
                                f"apart from dimension {d}{tail}")
-        bad = (idx < 0) | (idx >= shape1[d])
-        if bad.any():
-            raise RuntimeError(f"index {idx[bad].flat[0]} is out of bounds for dimension {d} with size {shape1[d]}")
-        # One index array per axis: the index itself along dim, the position elsewhere.
-        grids = np.meshgrid(*[np.arange(n) for n in i_shape], indexing="ij", sparse=True)
-        full = tuple(idx.reshape(i_shape) if k == d else grids[k] for k in range(len(i_shape)))
+        full = _along(idx, i_shape, d, shape1[d])
         block = tuple(slice(0, n) for n in i_shape)
         return full, block, shape1
 
