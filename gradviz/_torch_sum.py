@@ -33,6 +33,7 @@ and users can override them.  Layouts this model does not cover fall back to Num
 """
 from __future__ import annotations
 
+import functools
 import os
 
 import numpy as np
@@ -58,25 +59,25 @@ NUM_THREADS = _detect_threads()
 def _seq(x: np.ndarray) -> np.ndarray:
     """Strictly left-to-right sum over axis 1 (what a C `acc += v` loop does).
 
-    np.add.accumulate is sequential by definition.  It starts from the first element instead of 0, which
-    only differs for a sum of negative zeros, and every result is finally added to torch's zero-filled
-    output, which makes that +0 either way.
+    np.add.accumulate is sequential by definition.  np.add.reduce is too as long as the reduced axis is
+    not the innermost loop of NumPy's iterator (pairwise summation only applies to that inner loop):
+    the iterator puts the operand's smallest-stride axis innermost, so a kept axis with a smaller stride
+    than the reduced one makes the rows be added one after another, each over all lanes at once.  Both
+    start from the first element instead of 0, which only differs for a sum of negative zeros, and every
+    result is finally added to torch's zero-filled output, which makes that +0 either way.
     """
-    if x.shape[1] == 0:
-        return np.zeros((x.shape[0],) + x.shape[2:], x.dtype)
-    n = x.shape[1]
+    b, n = x.shape[0], x.shape[1]
+    if n == 0:
+        return np.zeros((b,) + x.shape[2:], x.dtype)
     if n == 1:
         return x[:, 0]
-    if x.size < 32 * n:  # few lanes: one (unvectorised) accumulate call is cheaper than n slice adds
+    sn = abs(x.strides[1])
+    if any(abs(st) < sn for i, (st, m) in enumerate(zip(x.strides, x.shape)) if m > 1 and i != 1):
+        return np.add.reduce(x, axis=1)
+    if x.size <= 8192:  # one (unvectorised) call beats a copy for small inputs
         return np.add.accumulate(x, axis=1)[:, -1]
-    # otherwise add whole slices (SIMD over the independent lanes), from a contiguous copy if large
-    y = x.swapaxes(0, 1)
-    if x.size > 2048:
-        y = np.ascontiguousarray(y)
-    acc = y[0] + y[1]
-    for j in range(2, n):
-        acc += y[j]
-    return acc
+    # make the reduced axis the outermost of a contiguous copy
+    return np.add.reduce(np.ascontiguousarray(x.swapaxes(0, 1)), axis=0)
 
 
 def _cascade(x: np.ndarray) -> np.ndarray:
@@ -110,8 +111,15 @@ def _row_sum(x: np.ndarray) -> np.ndarray:
     q = n // 4
     part = _cascade(x[:, : 4 * q].reshape((b, q, 4) + w).reshape((b, q) + (4 * w[0],)))
     part = part.reshape((b, 4) + w)
+    r = n - 4 * q
+    if not r:
+        return _seq(part)
     # the tail joins accumulator 0, then accumulators 1..3 are added to it
-    return _seq(np.concatenate([part[:, :1], x[:, 4 * q:], part[:, 1:]], axis=1))
+    buf = np.empty((b, 4 + r) + w, x.dtype)
+    buf[:, :1] = part[:, :1]
+    buf[:, 1:1 + r] = x[:, 4 * q:]
+    buf[:, 1 + r:] = part[:, 1:]
+    return _seq(buf)
 
 
 def _inner_vec(rows: np.ndarray, lanes: int) -> np.ndarray:
@@ -120,13 +128,23 @@ def _inner_vec(rows: np.ndarray, lanes: int) -> np.ndarray:
     nvec = n // lanes
     vacc = _row_sum(rows[:, : nvec * lanes].reshape(b, nvec, lanes))
     # scalar tail first, then the vector's lanes in order
-    return _seq(np.concatenate([rows[:, nvec * lanes:], vacc], axis=1)[:, :, None])[:, 0]
+    t = n - nvec * lanes
+    if t:
+        buf = np.empty((b, t + lanes), rows.dtype)
+        buf[:, :t] = rows[:, nvec * lanes:]
+        buf[:, t:] = vacc
+        vacc = buf
+    return np.add.accumulate(vacc, axis=1)[:, -1]
 
 
 def _columns(block: np.ndarray, group: int) -> np.ndarray:
     """Column sums of (B, n, C): the first C//group*group columns by multi_row_sum, the rest by row_sum."""
     c = block.shape[2]
     full = c // group * group
+    if full == c:
+        return _cascade(block)
+    if not full:
+        return _row_sum(block)
     out = np.empty((block.shape[0], c), block.dtype)
     if full:
         out[:, :full] = _cascade(block[:, :, :full])
@@ -150,14 +168,24 @@ def _kernel2d(v: np.ndarray, s0: int, s1: int, in0: int, in1: int, lanes: int) -
 
 # -- the TensorIterator model -------------------------------------------------------------------
 def _iter_dims(a: np.ndarray, axes: frozenset[int]):
-    """(size, in_stride, out_stride, reduced) per iterator dim, innermost first, or None if unsupported."""
-    out_shape = [1 if d in axes else n for d, n in enumerate(a.shape)]
-    ostr, acc = [0] * a.ndim, 1
-    for d in reversed(range(a.ndim)):
+    """(size, in_stride, out_stride, reduced, axes) per iterator dim, innermost first, or None if unsupported.
+
+    ``axes`` are the array axes merged into that dim, outermost first.  Cached: the analysis only depends
+    on the layout, and redoing it cost more than the sum itself for small arrays.
+    """
+    return _iter_dims_cached(a.shape, a.strides, axes)
+
+
+@functools.lru_cache(maxsize=512)
+def _iter_dims_cached(shape, strides, axes):
+    ndim = len(shape)
+    out_shape = [1 if d in axes else n for d, n in enumerate(shape)]
+    ostr, acc = [0] * ndim, 1
+    for d in reversed(range(ndim)):
         ostr[d] = 0 if d in axes else acc
         acc *= out_shape[d]
-    dims = [(a.shape[d], a.strides[d], ostr[d], d in axes) for d in reversed(range(a.ndim)) if a.shape[d] != 1]
-    if any(st < 0 for _, st, _, _ in dims):
+    dims = [(shape[d], strides[d], ostr[d], d in axes, (d,)) for d in reversed(range(ndim)) if shape[d] != 1]
+    if any(d[1] < 0 for d in dims):
         return None
 
     def cmp(x, y):  # TensorIterator's reorder comparator: 1 = x goes after y
@@ -179,24 +207,33 @@ def _iter_dims(a: np.ndarray, axes: frozenset[int]):
                 j = k
             elif c < 0:
                 break
-    merged: list[tuple[int, int, int, bool]] = []
+    merged: list[tuple] = []
     for d in dims:
         if merged:
             p = merged[-1]
             if p[3] == d[3] and d[1] == p[0] * p[1] and d[2] == p[0] * p[2]:
-                merged[-1] = (p[0] * d[0], p[1], p[2], p[3])
+                merged[-1] = (p[0] * d[0], p[1], p[2], p[3], d[4] + p[4])
                 continue
         merged.append(d)
-    return merged
+    return tuple(merged)
 
 
 def _view(a: np.ndarray, dims) -> np.ndarray:
     """Strided view with the iterator dims, outermost first."""
     if len(dims) == 1 and a.flags.c_contiguous:
         return a.reshape(-1)
+    if len(dims[0]) > 4:  # dims of this array: a transpose then a reshape that merges dims (no copy)
+        perm, shape = _perm(dims, a.ndim)
+        return a.transpose(perm).reshape(shape)
     rev = dims[::-1]
     return np.lib.stride_tricks.as_strided(a, shape=[d[0] for d in rev], strides=[d[1] for d in rev],
                                            writeable=False)
+
+
+@functools.lru_cache(maxsize=512)
+def _perm(dims, ndim):
+    order = [ax for d in dims[::-1] for ax in d[4]]
+    return tuple(ax for ax in range(ndim) if ax not in order) + tuple(order), tuple(d[0] for d in dims[::-1])
 
 
 def _serial(a: np.ndarray, dims, lanes: int, split_cols=None) -> np.ndarray:
