@@ -71,8 +71,12 @@ def _seq(x: np.ndarray) -> np.ndarray:
         return np.zeros((b,) + x.shape[2:], x.dtype)
     if n == 1:
         return x[:, 0]
-    sn = abs(x.strides[1])
-    if any(abs(st) < sn for i, (st, m) in enumerate(zip(x.strides, x.shape)) if m > 1 and i != 1):
+    sn = x.strides[1]  # strides are never negative here (see _iter_dims)
+    if x.ndim == 3:
+        inner = (x.shape[2] > 1 and x.strides[2] < sn) or (x.shape[0] > 1 and x.strides[0] < sn)
+    else:
+        inner = any(st < sn for i, (st, m) in enumerate(zip(x.strides, x.shape)) if m > 1 and i != 1)
+    if inner:
         return np.add.reduce(x, axis=1)
     if x.size <= 8192:  # one (unvectorised) call beats a copy for small inputs
         return np.add.accumulate(x, axis=1)[:, -1]
@@ -91,18 +95,31 @@ def _cascade(x: np.ndarray) -> np.ndarray:
     b, w = x.shape[0], x.shape[2:]
     chunks = _seq(x[:, : nchunks * step].reshape((b * nchunks, step) + w)).reshape((b, nchunks) + w)
     # level 1 collects `step` chunk sums, level 2 `step` level-1 sums; level 3 is never emptied.
-    # Adding an accumulator that stayed 0 changes at most the sign of a zero sum, which torch's final
-    # store into its zero-filled output normalises anyway.
-    acc0 = _seq(x[:, nchunks * step:])
     g1 = nchunks // step
     if not g1:
-        return acc0 + _seq(chunks)
+        return _chain(x[:, nchunks * step:], chunks)
     lvl1 = _seq(chunks[:, : g1 * step].reshape((b * g1, step) + w)).reshape((b, g1) + w)
-    acc1 = _seq(chunks[:, g1 * step:])
     g2 = g1 // step
     lvl2 = _seq(lvl1[:, : g2 * step].reshape((b * g2, step) + w)).reshape((b, g2) + w)
-    acc2 = _seq(lvl1[:, g2 * step:])
-    return ((acc0 + acc1) + acc2) + _seq(lvl2)
+    return _chain(x[:, nchunks * step:], chunks[:, g1 * step:], lvl1[:, g2 * step:], lvl2)
+
+
+def _chain(*levels: np.ndarray) -> np.ndarray:
+    """((acc0 + acc1) + acc2) + acc3 where acc_i is the sequential sum of levels[i] (B, n_i, W).
+
+    An empty level is an accumulator that stayed 0.  Skipping it and adding 0 once at the end gives the
+    same bits: a zero addend never changes a nonzero sum, and either way a zero result comes out +0.
+    """
+    res, skipped = None, False
+    for lv in levels:
+        if not lv.shape[1]:
+            skipped = True
+            continue
+        acc = _seq(lv)
+        res = acc if res is None else res + acc
+    if res is None:
+        return np.zeros((levels[0].shape[0],) + levels[0].shape[2:], levels[0].dtype)
+    return res + res.dtype.type(0) if skipped else res
 
 
 def _row_sum(x: np.ndarray) -> np.ndarray:
@@ -135,6 +152,50 @@ def _inner_vec(rows: np.ndarray, lanes: int) -> np.ndarray:
         buf[:, t:] = vacc
         vacc = buf
     return np.add.accumulate(vacc, axis=1)[:, -1]
+
+
+def _full_contig(x: np.ndarray, lanes: int):
+    """The serial full sum of a contiguous 1-D array: _serial's result, with as few NumPy calls as possible.
+
+    Same order as _inner_vec on one row, but empty accumulators are skipped instead of added as zeros:
+    the sign of a zero addend never changes a nonzero sum, and the final ``+ 0`` (torch's store into its
+    zero-filled output) turns any zero result into +0 either way.  Needs ``lanes >= 2`` so that
+    np.add.reduce over axis 0 of (k, lanes) rows runs row after row (see _seq).
+    """
+    n = x.shape[0]
+    if n < lanes:  # torch's scalar path: row_sum with 4 accumulators over x[j::4], the tail into acc0
+        q = n // 4
+        if not q:
+            return np.add.accumulate(x)[-1] + x.dtype.type(0)
+        part = np.add.reduce(x[: 4 * q].reshape(q, 4), axis=0)
+        vals = np.empty(n - 4 * q + 4, x.dtype)
+        vals[0] = part[0]
+        vals[1:n - 4 * q + 1] = x[4 * q:]
+        vals[n - 4 * q + 1:] = part[1:]
+        return np.add.accumulate(vals)[-1] + x.dtype.type(0)
+    nvec = n // lanes
+    q, r, t = nvec // 4, nvec % 4, n - nvec * lanes
+    vacc = None
+    if q:
+        part = _cascade(x[: 4 * q * lanes].reshape(1, q, 4 * lanes)).reshape(4, lanes)
+        if r:  # tail vectors go into accumulator 0, then accumulators 1..3 follow
+            buf = np.empty((4 + r, lanes), x.dtype)
+            buf[0] = part[0]
+            buf[1:1 + r] = x[4 * q * lanes: nvec * lanes].reshape(r, lanes)
+            buf[1 + r:] = part[1:]
+            part = buf
+        vacc = np.add.reduce(part, axis=0)
+    elif r:
+        vacc = np.add.reduce(x[: nvec * lanes].reshape(r, lanes), axis=0)
+    if vacc is None:
+        vals = x
+    elif t:  # scalar tail first, then the vector's lanes in order
+        vals = np.empty(t + lanes, x.dtype)
+        vals[:t] = x[nvec * lanes:]
+        vals[t:] = vacc
+    else:
+        vals = vacc
+    return np.add.accumulate(vals)[-1] + x.dtype.type(0)
 
 
 def _columns(block: np.ndarray, group: int) -> np.ndarray:
@@ -255,7 +316,8 @@ def _serial(a: np.ndarray, dims, lanes: int, split_cols=None) -> np.ndarray:
     q = q.reshape(q.shape[: len(keep)] + (-1,))
     if q.shape[-1] == 1:  # one partial per output: torch stores 0 + partial
         return q[..., 0] + q.dtype.type(0)
-    return _seq(q.reshape((-1, q.shape[-1]))[:, :, None])[:, 0].reshape(q.shape[:-1])  # out = 0; out += ...
+    # out = 0; out += each partial: the leading 0 makes an all-negative-zero sum +0
+    return (_seq(q.reshape((-1, q.shape[-1]))[:, :, None])[:, 0] + q.dtype.type(0)).reshape(q.shape[:-1])
 
 
 def sum(a: np.ndarray, axes=None, keepdims: bool = False, *, lanes: int | None = None,
@@ -292,7 +354,10 @@ def _sum(a: np.ndarray, axes, lanes, threads):
         if d[1] == 0 or (d[1] % a.itemsize):
             return None
     n = a.size
+    full_contig = len(dims) == 1 and dims[0][1] == a.itemsize and lanes >= 2
     if n < GRAIN_SIZE or threads == 1:
+        if full_contig:  # the common case (a loss): a shorter path with the same order
+            return _full_contig(_view(a, dims), lanes)
         return _serial(a, dims, lanes)
     if all(d[3] for d in dims):  # two-pass: each thread sums a linear chunk into its own slot
         if len(dims) != 1:
@@ -303,8 +368,9 @@ def _sum(a: np.ndarray, axes, lanes, threads):
         buf = np.zeros(threads, a.dtype)
         for t in range(tasks):
             part = flat[t * chunk:(t + 1) * chunk]
-            buf[t] += _serial(part, [(part.shape[0], part.strides[0], 0, True)], lanes)
-        return _serial(buf, [(threads, a.itemsize, 0, True)], lanes)
+            buf[t] += _full_contig(part, lanes) if full_contig else \
+                _serial(part, [(part.shape[0], part.strides[0], 0, True)], lanes)
+        return _full_contig(buf, lanes) if lanes >= 2 else _serial(buf, [(threads, a.itemsize, 0, True)], lanes)
     # parallel_dim_reduction: split the outermost non-reduced dim with >= threads entries
     best = len(dims) - 1
     split = best
