@@ -76,9 +76,13 @@ def _seq(x: np.ndarray) -> np.ndarray:
         inner = (x.shape[2] > 1 and x.strides[2] < sn) or (x.shape[0] > 1 and x.strides[0] < sn)
     else:
         inner = any(st < sn for i, (st, m) in enumerate(zip(x.strides, x.shape)) if m > 1 and i != 1)
-    if inner:
+    if inner and (x.ndim != 3 or x.shape[0] <= 4 or x.shape[2] >= 128):
         return np.add.reduce(x, axis=1)
-    if x.size <= 8192:  # one (unvectorised) call beats a copy for small inputs
+    if inner and x.strides[2] < x.strides[0]:
+        # many short lanes: NumPy's per-inner-loop overhead dominates, a reordered copy is cheaper
+        return np.add.reduce(np.ascontiguousarray(x.swapaxes(0, 1)), axis=0)
+    if x.size <= 8192 or x.size == n:  # one (unvectorised) call: beats a copy for small inputs, and a
+        # single lane has no other axis to keep the reduced one out of NumPy's (pairwise) inner loop
         return np.add.accumulate(x, axis=1)[:, -1]
     # make the reduced axis the outermost of a contiguous copy
     return np.add.reduce(np.ascontiguousarray(x.swapaxes(0, 1)), axis=0)
