@@ -362,6 +362,14 @@ def _sum(a: np.ndarray, axes, lanes, threads):
     if n < GRAIN_SIZE or threads == 1:
         if full_contig:  # the common case (a loss): a shorter path with the same order
             return _full_contig(_view(a, dims), lanes)
+        es = a.itemsize
+        if len(dims) == 2 and dims[0][3] and not dims[1][3]:  # one 2-D loop call; outputs contiguous
+            (s0, in0, _, _, _), (s1, in1, _, _, _) = dims
+            if in0 == es and s0 >= lanes:  # sum over the last dim: contiguous rows
+                return _inner_vec(_view(a, dims), lanes) + a.dtype.type(0)
+            if in1 == es and in0 == s1 * es and lanes >= 2:  # sum over dim 0 (a bias gradient): columns
+                block = _view(a, dims).T[None]
+                return _columns(block, 4 * lanes if s1 >= lanes else 4)[0] + a.dtype.type(0)
         return _serial(a, dims, lanes)
     if all(d[3] for d in dims):  # two-pass: each thread sums a linear chunk into its own slot
         if len(dims) != 1:
