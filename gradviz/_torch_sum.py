@@ -333,15 +333,24 @@ def sum(a: np.ndarray, axes=None, keepdims: bool = False, *, lanes: int | None =
     full reductions of inputs that do not collapse to one dimension (non-contiguous inputs), and
     broadcast views (zero strides).
     """
-    if axes is None:
-        axes = tuple(range(a.ndim))
-    axes = frozenset(d % a.ndim for d in ((axes,) if isinstance(axes, (int, np.integer)) else axes)) if a.ndim else frozenset()
-    out_shape = tuple(1 if d in axes else n for d, n in enumerate(a.shape)) if keepdims else \
-        tuple(n for d, n in enumerate(a.shape) if d not in axes)
+    key = axes if axes is None or isinstance(axes, (int, np.integer)) else tuple(axes)
+    axes, out_shape = _norm_axes(a.shape, key, bool(keepdims))
     res = _sum(a, axes, lanes, threads)
     if res is None:
         return np.sum(a, axis=tuple(sorted(axes)), keepdims=keepdims)
     return res.reshape(out_shape)
+
+
+@functools.lru_cache(maxsize=512)
+def _norm_axes(shape, axes, keepdims):
+    """(reduced axes as a frozenset, result shape); cached since it runs on every call."""
+    ndim = len(shape)
+    if axes is None:
+        axes = tuple(range(ndim))
+    axes = frozenset(d % ndim for d in ((axes,) if isinstance(axes, (int, np.integer)) else axes)) if ndim else frozenset()
+    out_shape = tuple(1 if d in axes else n for d, n in enumerate(shape)) if keepdims else \
+        tuple(n for d, n in enumerate(shape) if d not in axes)
+    return axes, out_shape
 
 
 def _sum(a: np.ndarray, axes, lanes, threads):
