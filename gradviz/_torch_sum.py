@@ -416,4 +416,11 @@ def _sum(a: np.ndarray, axes, lanes, threads):
             b, e = b - b % m, (e if e == cols else e - e % m)
         if b < e:
             ranges.append((b, e))
+    if len(dims) == 2 and dims[1][1] == a.itemsize and dims[0][1] == cols * a.itemsize and lanes >= 2:
+        # sum over dim 0 (a bias gradient): each thread's columns, as in the serial shortcut above
+        block = _view(a, dims).T[None]
+        out = np.empty(cols, a.dtype)
+        for b, e in ranges:
+            out[b:e] = _columns(block[:, :, b:e], 4 * lanes if e - b >= lanes else 4)[0]
+        return out + a.dtype.type(0)
     return _serial(a, dims, lanes, split_cols=ranges)
