@@ -62,9 +62,9 @@ def _seq(x: np.ndarray) -> np.ndarray:
     np.add.accumulate is sequential by definition.  np.add.reduce is too as long as the reduced axis is
     not the innermost loop of NumPy's iterator (pairwise summation only applies to that inner loop):
     the iterator puts the operand's smallest-stride axis innermost, so a kept axis with a smaller stride
-    than the reduced one makes the rows be added one after another, each over all lanes at once.  Both
-    start from the first element instead of 0, which only differs for a sum of negative zeros, and every
-    result is finally added to torch's zero-filled output, which makes that +0 either way.
+    than the reduced one makes the rows be added one after another, each over all lanes at once (checked
+    bitwise against np.add.accumulate).  Neither starts from torch's 0, which only changes the sign of a
+    zero result, and every path of ``_sum`` finally adds its result to 0 (torch's zero-filled output).
     """
     b, n = x.shape[0], x.shape[1]
     if n == 0:
@@ -100,8 +100,9 @@ def _cascade(x: np.ndarray) -> np.ndarray:
     chunks = _seq(x[:, : nchunks * step].reshape((b * nchunks, step) + w)).reshape((b, nchunks) + w)
     # level 1 collects `step` chunk sums, level 2 `step` level-1 sums; level 3 is never emptied.
     g1 = nchunks // step
-    if not g1:
-        return _chain(x[:, nchunks * step:], chunks)
+    if not g1:  # the common case (fewer than step*step rows): acc0 (the rest) + the chunk sums
+        tot = _seq(chunks)
+        return _seq(x[:, nchunks * step:]) + tot if nchunks * step < n else tot
     lvl1 = _seq(chunks[:, : g1 * step].reshape((b * g1, step) + w)).reshape((b, g1) + w)
     g2 = g1 // step
     lvl2 = _seq(lvl1[:, : g2 * step].reshape((b * g2, step) + w)).reshape((b, g2) + w)
@@ -111,19 +112,19 @@ def _cascade(x: np.ndarray) -> np.ndarray:
 def _chain(*levels: np.ndarray) -> np.ndarray:
     """((acc0 + acc1) + acc2) + acc3 where acc_i is the sequential sum of levels[i] (B, n_i, W).
 
-    An empty level is an accumulator that stayed 0.  Skipping it and adding 0 once at the end gives the
-    same bits: a zero addend never changes a nonzero sum, and either way a zero result comes out +0.
+    An empty level is an accumulator that stayed 0 and is skipped: a zero addend never changes a nonzero
+    sum, and every path of ``_sum`` ends by adding its result to 0 (torch's zero-filled output), which
+    makes any zero result +0 whatever the signs of the zeros before.
     """
-    res, skipped = None, False
+    res = None
     for lv in levels:
         if not lv.shape[1]:
-            skipped = True
             continue
         acc = _seq(lv)
         res = acc if res is None else res + acc
     if res is None:
         return np.zeros((levels[0].shape[0],) + levels[0].shape[2:], levels[0].dtype)
-    return res + res.dtype.type(0) if skipped else res
+    return res
 
 
 def _row_sum(x: np.ndarray) -> np.ndarray:
