@@ -131,6 +131,8 @@ def _row_sum(x: np.ndarray) -> np.ndarray:
     """row_sum: 4 interleaved cascade accumulators, tail into the first, then combined in order."""
     b, n, w = x.shape[0], x.shape[1], x.shape[2:]
     q = n // 4
+    if not q:  # the accumulators stay 0: only the tail counts (zero addends: see _chain)
+        return _seq(x)
     part = _cascade(x[:, : 4 * q].reshape((b, q, 4) + w).reshape((b, q) + (4 * w[0],)))
     part = part.reshape((b, 4) + w)
     r = n - 4 * q
