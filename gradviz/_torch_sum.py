@@ -338,7 +338,12 @@ def sum(a: np.ndarray, axes=None, keepdims: bool = False, *, lanes: int | None =
     """
     key = axes if axes is None or isinstance(axes, (int, np.integer)) else tuple(axes)
     axes, out_shape = _norm_axes(a.shape, key, bool(keepdims))
-    res = _sum(a, axes, lanes, threads)
+    try:
+        res = _sum(a, axes, lanes, threads)
+    except ValueError:
+        # The thread-split model has a known gap for some >2-D layouts when more than two threads
+        # are assumed; a last-bit difference from torch is better than a failing sum.
+        res = None
     if res is None:
         return np.sum(a, axis=tuple(sorted(axes)), keepdims=keepdims)
     return res.reshape(out_shape)
