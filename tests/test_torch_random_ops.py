@@ -96,3 +96,65 @@ def test_random_one_op_programs_end_as_in_torch(seed: int) -> None:
             if got[0] != got[1]:
                 differ.append(f"{code} with x={a} y={b}:\n  gradviz {got[0]}\n  torch   {got[1]}")
     assert not differ, f"{len(differ)} of 1500 differ:\n" + "\n".join(differ[:10])
+
+
+# -- indexing, assignment and in-place methods ------------------------------------------------------
+INDICES = ["0", "-1", "1:", ":2", "::2", "[0, 1]", "..., 0", "None", "x > 0", "1, 0", ":, 1", "[[0], [1]]",
+           "L.tensor([1, 0])", "2", "5", "0, 0, 0", "True", "x[0] > 0", "slice(None), None"]
+VALUES = ["1.5", "0", "L.tensor(2.0)", "L.ones(1, requires_grad=True)", "True", "[1, 2]"]
+IN_PLACE = ["add_(1)", "mul_(2)", "sub_(x.detach())", "div_(2)", "zero_()", "fill_(3)", "clamp_(0, 1)", "relu_()",
+            "neg_()", "exp_()", "pow_(2)", "copy_(L.ones(1))", "masked_fill_(x > 0, 0)", "abs_()", "t_()",
+            "unsqueeze_(0)", "squeeze_()", "add_(x)", "mul_(x)", "requires_grad_()", "detach_()", "sigmoid_()",
+            "tanh_()", "sqrt_()", "floor_()", "index_fill_(0, L.tensor([0]), 1.0)"]
+
+
+def _tensor_case(rng: np.random.Generator) -> tuple:
+    shape = [(3,), (2, 3), (), (2, 2, 2), (1,)][int(rng.integers(0, 5))]
+    dtype = ["float32", "float32", "float64", "int64", "bool"][int(rng.integers(0, 5))]
+    values = rng.normal(size=shape).round(2)
+    values = (values * 3).round() if dtype == "int64" else (values > 0 if dtype == "bool" else values)
+    return shape, dtype, values.tolist(), int(rng.integers(0, 3))  # plain, leaf requiring grad, non-leaf
+
+
+def _make_mode(L: Any, case: tuple) -> Any:
+    _, dtype, values, mode = case
+    x = L.tensor(values, dtype=getattr(L, dtype))
+    if dtype.startswith("float") and mode:
+        x.requires_grad_()
+        if mode == 2:
+            x = x * 1
+    return x
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_indexing_and_in_place_programs_end_as_in_torch(seed: int) -> None:
+    """x[i], x[i] = v and in-place methods on plain tensors, leaves and non-leaves, then maybe a
+    backward through the result: value, grad_fn, leaf status and version as torch's, or its error."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    differ = []
+    for _ in range(1500):
+        case, k = _tensor_case(rng), int(rng.integers(0, 3))
+        if k == 0:
+            code = f"r = x[{INDICES[int(rng.integers(0, len(INDICES)))]}]"
+        elif k == 1:
+            value = VALUES[int(rng.integers(0, len(VALUES)))]
+            if case[1] in ("int64", "bool") and "requires_grad" in value:
+                continue  # torch 2.13 lets an integer tensor require grad here and its backward asserts
+            code = f"x[{INDICES[int(rng.integers(0, len(INDICES)))]}] = {value}; r = x"
+        else:
+            code = f"r = x.{IN_PLACE[int(rng.integers(0, len(IN_PLACE)))]}"
+        if rng.random() < 0.5:
+            code += "; s = (r.float() * 2).sum(); s.backward(); r = (r, s)"
+
+        def run(L: Any) -> str:
+            env = {"L": L, "x": _make_mode(L, case)}
+            exec(code, env)
+            x = env["x"]
+            return f"{env['r']!r} | {x!r} | {x.is_leaf} {x.requires_grad} {x._version}"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = [_outcome(lambda L=L: run(L)) for L in (gradviz, torch)]
+        if got[0] != got[1]:
+            differ.append(f"{code} with x={case}:\n  gradviz {got[0]}\n  torch   {got[1]}")
+    assert not differ, f"{len(differ)} differ:\n" + "\n".join(differ[:10])
