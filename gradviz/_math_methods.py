@@ -244,6 +244,25 @@ class _MathMethods:
     def bitwise_xor(self, other: Any) -> Any:
         return _bitwise(self, other, "bitwise_xor", self.__xor__)
 
+    # In place, as torch's &=, |= and ^= are: the same tensor object, its version bumped once.
+    def bitwise_and_(self, other: Any) -> Any:
+        return _bitwise_inplace(self, other, "bitwise_and_", self.__and__)
+
+    def bitwise_or_(self, other: Any) -> Any:
+        return _bitwise_inplace(self, other, "bitwise_or_", self.__or__)
+
+    def bitwise_xor_(self, other: Any) -> Any:
+        return _bitwise_inplace(self, other, "bitwise_xor_", self.__xor__)
+
+    def __iand__(self, other: Any) -> Any:
+        return NotImplemented if _T()._operand(other) is NotImplemented else self.bitwise_and_(other)
+
+    def __ior__(self, other: Any) -> Any:
+        return NotImplemented if _T()._operand(other) is NotImplemented else self.bitwise_or_(other)
+
+    def __ixor__(self, other: Any) -> Any:
+        return NotImplemented if _T()._operand(other) is NotImplemented else self.bitwise_xor_(other)
+
     def any(self, dim: Any = None, keepdim: bool = False) -> Any:
         return _truth(self, dim, keepdim, np.any)
 
@@ -311,6 +330,20 @@ def _bitwise(a: Any, other: Any, name: str, operator: Any) -> Any:
                         f"(!{bad}!)\n * (Number other)\n      didn't match because some of the arguments have "
                         f"invalid types: (!{bad}!)\n")
     return operator(other)
+
+
+def _bitwise_inplace(a: Any, other: Any, name: str, operator: Any) -> Any:
+    """&=, |=, ^=: torch's checks (in-place, shape, dtype of the result), then the write."""
+    T = _T()
+    a._check_inplace()
+    o = T._operand(other)
+    if o is not NotImplemented:
+        a._check_inplace_other(o)
+    result = _bitwise(a, other, name, operator)
+    if result._dtype is not a._dtype and not T._can_cast(result._dtype, a._dtype):
+        raise RuntimeError(f"result type {_SHORT[result._dtype.name]} can't be cast to the desired output type "
+                           f"{_SHORT[a._dtype.name]}")
+    return _write(a, result._data)
 
 
 def _logical(a: Any, other: Any, name: str, fn: Any, pos: int) -> Any:

@@ -503,3 +503,32 @@ def test_index_fill_inplace_errors_change_nothing(call: Any, dtype: str) -> None
         out = _outcome(lambda: call(T, t))
         return out, t.tolist(), t._version
     assert run(gradviz) == run(torch)
+
+
+BITWISE_INPLACE = {
+    "and": "a = L.tensor([1, 2, 3]); i = id(a); v = a._version; a &= L.tensor([1, 0, 1]); r = (a, id(a) == i, a._version - v)",
+    "or bool by long": "a = L.tensor([True, False]); a |= L.tensor([1, 0]); r = a",
+    "xor wider": "a = L.tensor([1, 2, 3]); a ^= L.tensor([[1], [2]]); r = a",
+    "and float": "a = L.tensor([1., 2.]); a &= L.tensor([1., 0.]); r = a",
+    "or number": "a = L.tensor([1, 2, 3]); a |= 4; r = a",
+    "xor bool number": "a = L.tensor([True, False]); a ^= True; r = a",
+    "method": "a = L.tensor([1, 2, 3]); r = (a.bitwise_and_(L.tensor(1)), a, a._version)",
+    "or method": "a = L.tensor([5, 6]); r = (a.bitwise_or_(2), a.bitwise_xor_(L.tensor([1, 1])), a._version)",
+    "leaf float": "a = L.ones(2, requires_grad=True); a &= L.ones(2); r = a",
+    "string": "a = L.tensor([1, 2]); a &= 'x'; r = a",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BITWISE_INPLACE))
+def test_bitwise_in_place_operators_match_torch(name: str) -> None:
+    """&=, |=, ^= and bitwise_*_ write into the same tensor (one version bump), with torch's errors."""
+    torch = pytest.importorskip("torch")
+    out = []
+    for L in (gradviz, torch):
+        env: dict = {"L": L}
+        try:
+            exec(BITWISE_INPLACE[name], env)
+            out.append(("ok", repr(env["r"])))
+        except Exception as e:  # noqa: BLE001 - the outcome is what is compared
+            out.append((type(e).__name__, str(e)))
+    assert out[0] == out[1]
